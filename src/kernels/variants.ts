@@ -1,0 +1,21 @@
+// Kernel variants per adapter class. On CPU adapters (SwiftShader) barriers and workgroup memory
+// are slow, so the `cpu` variants use register tiling without them; on GPUs the workgroup-tiled
+// variants win (../shared/reference/webgpu-performance.md §5–6). Each family lists its choice here so
+// `info` can show it.
+
+import type { Gpu } from '../gpu/gpu.ts';
+
+export type VariantClass = 'cpu' | 'gpu';
+
+/** The variant class a kernel family should use on this device. */
+export function variantClass(gpu: Gpu): VariantClass {
+  return gpu.adapterClass;
+}
+
+export function kernelVariants(gpu: Gpu): Record<string, string> {
+  const cls = variantClass(gpu);
+  return {
+    matmul: cls === 'cpu' ? 'register-tiled (no workgroup memory)' : 'workgroup-tiled',
+    attention: cls === 'cpu' ? 'row-per-thread online softmax' : 'flash (workgroup K/V tiles)',
+  };
+}
