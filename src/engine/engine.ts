@@ -33,7 +33,9 @@ export class LocalEngine implements EngineApi {
 
   async selftest(options: SelftestOptions = {}, onProgress?: SelftestProgress): Promise<SelftestReport> {
     const gpu = await this.device();
-    const checks = options.only ? ALL_CHECKS.filter((c) => options.only!.some((p) => c.name.startsWith(p))) : ALL_CHECKS;
+    const checks = options.only
+      ? ALL_CHECKS.filter((c) => options.only!.some((p) => c.name.startsWith(p)))
+      : ALL_CHECKS;
     const rows: SelftestRow[] = [];
     for (const [i, check] of checks.entries()) {
       // Each check gets its own seeded stream, so one check's inputs do not depend on the others.

@@ -28,7 +28,10 @@ export interface AdapterSummary {
 
 const SOFTWARE_ARCHITECTURES = ['swiftshader', 'llvmpipe', 'lavapipe', 'warp'];
 
-export function classifyAdapter(info: { vendor: string; architecture: string; description: string }, isFallback: boolean): AdapterClass {
+export function classifyAdapter(
+  info: { vendor: string; architecture: string; description: string },
+  isFallback: boolean,
+): AdapterClass {
   const text = `${info.vendor} ${info.architecture} ${info.description}`.toLowerCase();
   if (isFallback || SOFTWARE_ARCHITECTURES.some((s) => text.includes(s))) return 'cpu';
   return 'gpu';
@@ -39,7 +42,7 @@ export function summarizeAdapter(adapter: GPUAdapter): AdapterSummary {
   // `isFallbackAdapter` moved from the adapter to its info; read whichever this implementation has.
   const isFallback = Boolean(
     (info as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter ??
-      (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter,
+    (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter,
   );
   const l = adapter.limits;
   return {

@@ -7,7 +7,10 @@ import type * as Dawn from 'webgpu';
 import { StepwiseError } from '../shared/errors.ts';
 import { openGpu, type Gpu, type OpenGpuOptions } from './gpu.ts';
 
-const SWIFTSHADER_ICD = ['/usr/lib/chromium/vk_swiftshader_icd.json', '/usr/lib/chromium-browser/vk_swiftshader_icd.json'];
+const SWIFTSHADER_ICD = [
+  '/usr/lib/chromium/vk_swiftshader_icd.json',
+  '/usr/lib/chromium-browser/vk_swiftshader_icd.json',
+];
 
 let api: GPU | null = null;
 
@@ -23,7 +26,11 @@ export async function nodeGpuApi(): Promise<GPU> {
   try {
     mod = await import('webgpu');
   } catch (e) {
-    throw new StepwiseError('no-webgpu', `the Dawn bindings (npm "webgpu") failed to load: ${(e as Error).message}`, 'run npm ci');
+    throw new StepwiseError(
+      'no-webgpu',
+      `the Dawn bindings (npm "webgpu") failed to load: ${(e as Error).message}`,
+      'run npm ci',
+    );
   }
   Object.assign(globalThis, mod.globals);
   api = mod.create([]);

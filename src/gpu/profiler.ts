@@ -31,7 +31,11 @@ export class Profiler {
   passWrites(label: string): GPUComputePassTimestampWrites | undefined {
     if (!this.enabled || this.source !== 'timestamp') return undefined;
     if (!this.querySet) {
-      this.querySet = this.device.createQuerySet({ label: 'profiler.timestamps', type: 'timestamp', count: 2 * MAX_PASSES });
+      this.querySet = this.device.createQuerySet({
+        label: 'profiler.timestamps',
+        type: 'timestamp',
+        count: 2 * MAX_PASSES,
+      });
     }
     const i = this.labels.length;
     this.labels.push(label);

@@ -16,14 +16,24 @@ describe('layer boundaries', () => {
   });
 
   it('rejects the UI reaching the engine implementation, and allows its types', async () => {
-    const bad = await lint('src/ui/bad.tsx', "import { LocalEngine } from '../engine/engine.ts';\nexport const x = LocalEngine;\n");
+    const bad = await lint(
+      'src/ui/bad.tsx',
+      "import { LocalEngine } from '../engine/engine.ts';\nexport const x = LocalEngine;\n",
+    );
     expect(bad.length).toBe(1);
-    const ok = await lint('src/ui/ok.tsx', "import type { EngineApi } from '../engine/api.ts';\nexport type X = EngineApi;\n");
+    const ok = await lint(
+      'src/ui/ok.tsx',
+      "import type { EngineApi } from '../engine/api.ts';\nexport type X = EngineApi;\n",
+    );
     expect(ok).toEqual([]);
   });
 
   it('rejects formats importing the GPU layer, allows kernels importing gpu', async () => {
-    expect((await lint('src/formats/bad.ts', "import { Gpu } from '../gpu/gpu.ts';\nexport type X = Gpu;\n")).length).toBe(1);
-    expect(await lint('src/kernels/ok.ts', "import type { Gpu } from '../gpu/gpu.ts';\nexport type X = Gpu;\n")).toEqual([]);
+    expect(
+      (await lint('src/formats/bad.ts', "import { Gpu } from '../gpu/gpu.ts';\nexport type X = Gpu;\n")).length,
+    ).toBe(1);
+    expect(
+      await lint('src/kernels/ok.ts', "import type { Gpu } from '../gpu/gpu.ts';\nexport type X = Gpu;\n"),
+    ).toEqual([]);
   });
 });

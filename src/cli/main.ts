@@ -1,0 +1,23 @@
+// The Stepwise command line: `npm run cli -- <command> [options]`, on the same engine as the app.
+// Results go to stdout (one JSON document with --json), progress to stderr; see run.ts for exit codes.
+
+import { LocalEngine } from '../engine/engine.ts';
+import type { EngineApi } from '../engine/api.ts';
+import { openNodeGpu } from '../gpu/node.ts';
+import type { CliIo } from './io.ts';
+import { runCli } from './run.ts';
+
+async function main(): Promise<void> {
+  const opened: { engine?: EngineApi } = {};
+  const io: CliIo = {
+    out: (t) => process.stdout.write(t + '\n'),
+    err: (t) => process.stderr.write(t + '\n'),
+    engine: () => (opened.engine ??= new LocalEngine(() => openNodeGpu())),
+  };
+  const code = await runCli(process.argv.slice(2), io);
+  await opened.engine?.dispose().catch(() => undefined);
+  // Dawn keeps the event loop alive while its instance exists, so exit explicitly once stdout drains.
+  process.stdout.write('', () => process.exit(code));
+}
+
+await main();
