@@ -207,6 +207,8 @@ export class Gpu {
   async check(): Promise<void> {
     const compileErrors = await this.pipelines.takeErrors();
     if (compileErrors.length > 0) {
+      // Errors from using the invalid pipeline are consequences of this one; report the cause.
+      if (this.deviceError?.code === 'gpu') this.deviceError = null;
       throw new StepwiseError('gpu', `shader compilation failed: ${compileErrors[0].message}`);
     }
     if (this.deviceError) {
