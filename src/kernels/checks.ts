@@ -25,3 +25,7 @@ export function expectShape(kernel: string, t: Tensor, shape: readonly number[])
 export function expectPositiveInt(kernel: string, name: string, v: number): void {
   if (!Number.isInteger(v) || v < 1) fail(kernel, `${name} must be a positive integer, got ${v}`);
 }
+
+export function expectEps(kernel: string, eps: number): void {
+  if (!(Number.isFinite(eps) && eps > 0)) fail(kernel, `eps must be a positive finite number, got ${eps}`);
+}

@@ -16,6 +16,11 @@ export function kernelVariants(gpu: Gpu): Record<string, string> {
   const cls = variantClass(gpu);
   return {
     matmul: cls === 'cpu' ? 'register-tiled (no workgroup memory)' : 'workgroup-tiled',
+    layernorm: cls === 'cpu' ? 'row per invocation' : 'workgroup per row',
+    rmsnorm: cls === 'cpu' ? 'row per invocation' : 'workgroup per row',
+    softmax: cls === 'cpu' ? 'row per invocation' : 'workgroup per row',
+    argmax: cls === 'cpu' ? 'thread per row' : 'workgroup per row',
+    topk: cls === 'cpu' ? 'thread per row (sorted k-list)' : 'workgroup per row (k-list merge)',
     attention: cls === 'cpu' ? 'row-per-thread online softmax' : 'flash (workgroup K/V tiles)',
   };
 }
