@@ -90,3 +90,16 @@ describe('Gpu runtime', () => {
     expect(x * y).toBeGreaterThanOrEqual(max * 3 + 1);
   });
 });
+
+describe('Gpu.copy', () => {
+  it('copies element ranges between tensors and rejects out-of-bounds ranges', async () => {
+    const gpu = await testGpu();
+    const src = gpu.upload(new Float32Array([1, 2, 3, 4, 5, 6]), [2, 3], 'src');
+    const dst = gpu.upload(new Float32Array(9), [3, 3], 'dst');
+    gpu.copy(src, 3, dst, 6, 3); // row 1 of src → row 2 of dst
+    expect([...(await gpu.read(dst))]).toEqual([0, 0, 0, 0, 0, 0, 4, 5, 6]);
+    expect(() => gpu.copy(src, 4, dst, 0, 3)).toThrow(/out of bounds/);
+    src.release();
+    dst.release();
+  });
+});

@@ -145,6 +145,21 @@ export class Gpu {
     return out;
   }
 
+  /** Records a copy of `elements` 4-byte elements from src (at element srcOffset) into dst (at
+   *  element dstOffset): how KV caches are appended to and rows sliced, without a kernel. */
+  copy(src: Tensor, srcOffset: number, dst: Tensor, dstOffset: number, elements: number): void {
+    const srcEnd = srcOffset + elements;
+    const dstEnd = dstOffset + elements;
+    if (srcOffset < 0 || dstOffset < 0 || srcEnd > numel(src.shape) || dstEnd > numel(dst.shape)) {
+      throw new StepwiseError(
+        'internal',
+        `copy: [${srcOffset}, ${srcEnd}) of ${src.label} into [${dstOffset}, ${dstEnd}) of ${dst.label} is out of bounds`,
+      );
+    }
+    if (elements === 0) return;
+    this.encode().copyBufferToBuffer(src.buffer, srcOffset * 4, dst.buffer, dstOffset * 4, elements * 4);
+  }
+
   // ---- dispatch -----------------------------------------------------------------------------
 
   /** Records one kernel dispatch. Nothing runs until `flush()` or a readback. */

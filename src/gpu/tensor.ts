@@ -33,3 +33,12 @@ export function dtypeOf(a: HostArray): DType {
   if (a instanceof Int32Array) return 'i32';
   return 'u32';
 }
+
+/** The same buffer seen with another shape of the same size (e.g. [T, H·D] as [T, H, D]). The view
+ *  does not own the buffer: releasing it does nothing; release the original instead. */
+export function view(t: Tensor, shape: readonly number[], label = t.label): Tensor {
+  if (numel(shape) !== numel(t.shape)) {
+    throw new Error(`view: ${t.label} ${shapeString(t.shape)} cannot be seen as ${shapeString(shape)}`);
+  }
+  return { buffer: t.buffer, shape: [...shape], dtype: t.dtype, label, release: () => undefined };
+}

@@ -1,0 +1,25 @@
+// model_type → architecture. Each entry builds the model from a loaded folder (config + checkpoint).
+
+import type { Gpu } from '../gpu/gpu.ts';
+import type { LoadedModel } from '../formats/modelFolder.ts';
+import { StepwiseError } from '../shared/errors.ts';
+import type { CausalLm } from './causalLm.ts';
+import { Gpt2 } from './gpt2.ts';
+import { Llama } from './llama.ts';
+
+/** Builds an autoregressive LM; a folder of another kind is a bad-input error naming its type. */
+export async function loadCausalLm(gpu: Gpu, model: LoadedModel): Promise<CausalLm> {
+  const c = model.config;
+  switch (c.modelType) {
+    case 'gpt2':
+      return Gpt2.load(gpu, c, model.checkpoint);
+    case 'llama':
+      return Llama.load(gpu, c, model.checkpoint);
+    default:
+      throw new StepwiseError(
+        'bad-input',
+        `${model.folder} is a "${c.modelType}" model, not an autoregressive language model`,
+        'pick a gpt2 or llama model for autoregressive generation',
+      );
+  }
+}
