@@ -3,6 +3,7 @@
 
 import { LocalEngine } from '../engine/engine.ts';
 import type { EngineApi } from '../engine/api.ts';
+import { resolveNodeSource } from '../formats/nodeResolve.ts';
 import { openNodeGpu } from '../gpu/node.ts';
 import type { CliIo } from './io.ts';
 import { runCli } from './run.ts';
@@ -12,7 +13,7 @@ async function main(): Promise<void> {
   const io: CliIo = {
     out: (t) => process.stdout.write(t + '\n'),
     err: (t) => process.stderr.write(t + '\n'),
-    engine: () => (opened.engine ??= new LocalEngine(() => openNodeGpu())),
+    engine: () => (opened.engine ??= new LocalEngine(() => openNodeGpu(), resolveNodeSource)),
   };
   const code = await runCli(process.argv.slice(2), io);
   await opened.engine?.dispose().catch(() => undefined);

@@ -36,11 +36,96 @@ export interface SelftestOptions {
 
 export type SelftestProgress = (row: SelftestRow, index: number, total: number) => void;
 
+// ---- models ------------------------------------------------------------------------------------
+
+/** One tensor of a checkpoint as the inspector lists it. */
+export interface TensorRow {
+  name: string;
+  dtype: string; // as stored: F32, F16, BF16 …
+  shape: number[];
+  bytes: number; // bytes in the file
+  file: string; // the safetensors file (shard) that holds it
+}
+
+export interface ModelSummary {
+  source: string; // what was asked for: a shipped id, a folder, a URL or a Hugging Face id
+  modelType: string; // config.json model_type
+  task: string; // stepwise.task, or what the architecture implies
+  config: Record<string, string | number | boolean>; // the architecture's key fields, for display
+  parameters: number; // elements over all tensors
+  fileBytes: number; // bytes of tensor data in the checkpoint
+  gpuBytes: number; // bytes the weights take on the GPU (f32)
+  tensors: TensorRow[];
+  warnings: string[]; // e.g. NaN / Inf found in a tensor
+}
+
+/** A model loaded onto the GPU, addressed by `handle` in later calls. */
+export interface LoadedModelInfo extends ModelSummary {
+  handle: string;
+}
+
+export interface ForwardResult {
+  shape: [number, number]; // [T, V]
+  logits: Float32Array; // row-major [T, V], raw model output
+}
+
+// ---- autoregressive text sessions ----------------------------------------------------------------
+
+export interface TextSettings {
+  prompt: string; // empty: start from <|endoftext|>
+  maxTokens: number; // tokens to generate at most
+  temperature: number; // 0 = greedy
+  topK: number; // 0 = no limit
+  topP: number; // 1 = no limit
+  repetitionPenalty: number; // 1 = off
+  seed: number;
+}
+
+export interface TextSessionInfo {
+  id: string;
+  model: string; // handle
+  settings: TextSettings;
+  promptTokens: number[]; // after truncation
+  promptPieces: string[]; // decoded text of each prompt token
+  notices: string[]; // e.g. "prompt truncated from the left to 250 tokens"
+  stepsBefore: number; // steps inherited from the session this one branched from
+}
+
+export interface Candidate {
+  token: number;
+  piece: string; // decoded text of the token
+  p: number; // the model's probability
+}
+
+export interface TextStep {
+  step: number; // 1-based
+  token: number;
+  piece: string;
+  p: number; // the model's probability of the chosen token
+  entropy: number; // nats
+  top: Candidate[]; // 10 most likely
+  text: string; // all generated text after this step
+  stop: 'eos' | 'limit' | null;
+  ms: number; // wall time of the step
+  timings: KernelTiming[]; // per kernel
+}
+
 /** One interface, used in-thread (Node: CLI, tests) and through the worker (browser). */
 export interface EngineApi {
   info(): Promise<EngineInfo>;
   selftest(options?: SelftestOptions, onProgress?: SelftestProgress): Promise<SelftestReport>;
-  /** Per-kernel timings of the last profiled call. */
-  lastTimings(): Promise<KernelTiming[]>;
+  /** Reads a model's config and tensor table without touching the GPU. */
+  inspect(source: string): Promise<ModelSummary>;
+  /** Loads a model onto the GPU (or returns the already loaded one). */
+  loadModel(source: string): Promise<LoadedModelInfo>;
+  unloadModel(handle: string): Promise<void>;
+  /** Raw logits for every position of `tokens`. */
+  forward(handle: string, tokens: number[]): Promise<ForwardResult>;
+  startText(handle: string, settings: TextSettings): Promise<TextSessionInfo>;
+  /** The next step, or null when the session has finished. */
+  stepText(session: string): Promise<TextStep | null>;
+  /** A new session that keeps the first `atStep` generated tokens and continues with `settings`. */
+  branchText(session: string, atStep: number, settings: TextSettings): Promise<TextSessionInfo>;
+  closeSession(session: string): Promise<void>;
   dispose(): Promise<void>;
 }
