@@ -69,13 +69,22 @@ export class LocalEngine implements EngineApi {
 
   async selftest(options: SelftestOptions = {}, onProgress?: SelftestProgress): Promise<SelftestReport> {
     const gpu = await this.device();
-    const checks = options.only ? ALL_CHECKS.filter((c) => options.only!.some((p) => c.name.startsWith(p))) : ALL_CHECKS;
+    const checks = options.only
+      ? ALL_CHECKS.filter((c) => options.only!.some((p) => c.name.startsWith(p)))
+      : ALL_CHECKS;
     const rows: SelftestRow[] = [];
     for (const [i, check] of checks.entries()) {
       // Each check gets its own seeded stream, so one check's inputs do not depend on the others.
       const rng = new Rng((options.seed ?? 1) * 7919 + i);
       const r = await check.run(gpu, rng);
-      const row: SelftestRow = { name: check.name, pass: r.pass, maxAbsErr: r.maxAbsErr, tolerance: r.tolerance, ms: r.ms, shape: r.shape };
+      const row: SelftestRow = {
+        name: check.name,
+        pass: r.pass,
+        maxAbsErr: r.maxAbsErr,
+        tolerance: r.tolerance,
+        ms: r.ms,
+        shape: r.shape,
+      };
       rows.push(row);
       onProgress?.(row, i, checks.length);
     }

@@ -16,10 +16,18 @@ export class TextSession {
     private readonly sampler: ArSampler,
   ) {}
 
-  static start(id: string, handle: string, gpu: Gpu, model: CausalLm, tokenizer: TextTokenizer, settings: TextSettings): TextSession {
+  static start(
+    id: string,
+    handle: string,
+    gpu: Gpu,
+    model: CausalLm,
+    tokenizer: TextTokenizer,
+    settings: TextSettings,
+  ): TextSession {
     const notices: string[] = [];
     let maxTokens = settings.maxTokens;
-    if (!(Number.isInteger(maxTokens) && maxTokens >= 1)) throw badInput(`max tokens must be a whole number ≥ 1; got ${maxTokens}`);
+    if (!(Number.isInteger(maxTokens) && maxTokens >= 1))
+      throw badInput(`max tokens must be a whole number ≥ 1; got ${maxTokens}`);
     if (maxTokens > model.contextLength - 1) {
       maxTokens = model.contextLength - 1;
       notices.push(`max tokens lowered to ${maxTokens}: the model's context is ${model.contextLength} tokens`);
@@ -33,7 +41,9 @@ export class TextSession {
     }
     const room = model.contextLength - maxTokens;
     if (prompt.length > room) {
-      notices.push(`prompt truncated from the left to its last ${room} of ${prompt.length} tokens, to fit the ${model.contextLength}-token context`);
+      notices.push(
+        `prompt truncated from the left to its last ${room} of ${prompt.length} tokens, to fit the ${model.contextLength}-token context`,
+      );
       prompt = prompt.slice(prompt.length - room);
     }
     const sampler = ArSampler.start(gpu, model, prompt, { ...settings, maxTokens });
@@ -78,7 +88,13 @@ export class TextSession {
     }
     const maxTokens = Math.min(settings.maxTokens, this.info.settings.maxTokens);
     const sampler = this.sampler.branch(atStep, { ...settings, maxTokens });
-    const info: TextSessionInfo = { ...this.info, id, settings: { ...settings, maxTokens }, notices: [], stepsBefore: atStep };
+    const info: TextSessionInfo = {
+      ...this.info,
+      id,
+      settings: { ...settings, maxTokens },
+      notices: [],
+      stepsBefore: atStep,
+    };
     return new TextSession(info, this.gpu, this.tokenizer, sampler);
   }
 

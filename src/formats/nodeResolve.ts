@@ -18,9 +18,17 @@ export async function resolveNodeSource(source: string): Promise<ModelFolder> {
   }
   if (existsSync(source)) {
     if (!statSync(source).isDirectory()) {
-      throw notFound(source, 'is a file, not a model folder', 'give the folder that holds config.json and model.safetensors');
+      throw notFound(
+        source,
+        'is a file, not a model folder',
+        'give the folder that holds config.json and model.safetensors',
+      );
     }
     return nodeFolder(source);
   }
-  throw notFound(source, 'no shipped model, folder or URL of that name', 'give a shipped model id (e.g. brown-gpt2), a folder, or a URL');
+  throw notFound(
+    source,
+    'no shipped model, folder or URL of that name',
+    'give a shipped model id (e.g. brown-gpt2), a folder, or a URL',
+  );
 }

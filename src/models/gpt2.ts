@@ -67,7 +67,10 @@ export class Gpt2 implements CausalLm {
       w: await w.tensor(`${name}.weight`, [nIn, nOut]),
       b: await w.tensor(`${name}.bias`, [nOut]),
     });
-    const norm = async (name: string) => ({ w: await w.tensor(`${name}.weight`, [C]), b: await w.tensor(`${name}.bias`, [C]) });
+    const norm = async (name: string) => ({
+      w: await w.tensor(`${name}.weight`, [C]),
+      b: await w.tensor(`${name}.bias`, [C]),
+    });
     const wte = await w.tensor(`${prefix}wte.weight`, [V, C]);
     const wpe = await w.tensor(`${prefix}wpe.weight`, [P, C]);
     const blocks: Block[] = [];
@@ -105,7 +108,11 @@ export class Gpt2 implements CausalLm {
     const kvLen = pos0 + T;
 
     const idT = gpu.upload(ids, [T], 'ids'); // [T]
-    const posT = gpu.upload(Int32Array.from({ length: T }, (_, i) => pos0 + i), [T], 'positions'); // [T]
+    const posT = gpu.upload(
+      Int32Array.from({ length: T }, (_, i) => pos0 + i),
+      [T],
+      'positions',
+    ); // [T]
     const tok = embedding(gpu, idT, this.wte); // [T, C]
     const pos = embedding(gpu, posT, this.wpe); // [T, C]
     let x = add(gpu, tok, pos); // [T, C]

@@ -65,7 +65,14 @@ export class Llama implements CausalLm {
   }
 
   static async load(gpu: Gpu, config: LlamaConfig, checkpoint: CheckpointReader): Promise<Llama> {
-    const { vocabSize: V, hiddenSize: C, intermediateSize: F, numAttentionHeads: H, numKeyValueHeads: KV, headDim: D } = config;
+    const {
+      vocabSize: V,
+      hiddenSize: C,
+      intermediateSize: F,
+      numAttentionHeads: H,
+      numKeyValueHeads: KV,
+      headDim: D,
+    } = config;
     const w = new WeightLoader(gpu, checkpoint, `llama config (hidden_size=${C}, heads=${H}/${KV}, head_dim=${D})`);
     const linear = async (name: string, nOut: number, nIn: number, bias: boolean): Promise<Linear> => ({
       w: await w.tensor(`${name}.weight`, [nOut, nIn]),
@@ -91,7 +98,8 @@ export class Llama implements CausalLm {
     }
     const norm = await w.tensor('model.norm.weight', [C]);
     // Tied checkpoints usually omit lm_head.weight; some re-saves include it anyway: prefer it when present.
-    const head = config.tieWordEmbeddings && !w.has('lm_head.weight') ? embed : await w.tensor('lm_head.weight', [V, C]);
+    const head =
+      config.tieWordEmbeddings && !w.has('lm_head.weight') ? embed : await w.tensor('lm_head.weight', [V, C]);
     const context = Math.min(config.maxPositionEmbeddings, LLAMA_MAX_CONTEXT);
     const table = ropeTable(gpu, { maxPos: context, rotaryDim: D, theta: config.ropeTheta }, 'rope.table');
     return new Llama(gpu, config, embed, blocks, norm, head, table, [...w.all(), table.table], w.bytes);

@@ -41,7 +41,10 @@ export class WeightLoader {
     }
     const t = await this.checkpoint.readTensor(name);
     if (!(t.data instanceof Float32Array)) {
-      throw new StepwiseError('bad-file', `${info.file}: tensor "${name}" is ${t.dtype}; weights must be F32, F16 or BF16`);
+      throw new StepwiseError(
+        'bad-file',
+        `${info.file}: tensor "${name}" is ${t.dtype}; weights must be F32, F16 or BF16`,
+      );
     }
     return t.data;
   }
@@ -72,7 +75,8 @@ export function splitColumns(data: Float32Array, rows: number, parts: number): F
   const cols = width / parts;
   const out = Array.from({ length: parts }, () => new Float32Array(rows * cols));
   for (let r = 0; r < rows; r++) {
-    for (let p = 0; p < parts; p++) out[p].set(data.subarray(r * width + p * cols, r * width + (p + 1) * cols), r * cols);
+    for (let p = 0; p < parts; p++)
+      out[p].set(data.subarray(r * width + p * cols, r * width + (p + 1) * cols), r * cols);
   }
   return out;
 }

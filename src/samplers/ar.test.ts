@@ -33,7 +33,14 @@ const sampled: ArSettings = { temperature: 1, topK: 20, topP: 0.9, repetitionPen
 describe('ArSampler', () => {
   it('greedy decoding reproduces the PyTorch continuation', async () => {
     const prompt = [...golden.tokens[0]];
-    const greedy = { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, maxTokens: golden.greedy[0].length, seed: 1 };
+    const greedy = {
+      temperature: 0,
+      topK: 0,
+      topP: 1,
+      repetitionPenalty: 1,
+      maxTokens: golden.greedy[0].length,
+      seed: 1,
+    };
     expect(await run(prompt, greedy)).toEqual([...golden.greedy[0]]);
   });
 

@@ -7,7 +7,15 @@ import type { CausalLm } from '../models/causalLm.ts';
 import type { KvCache } from '../models/kvCache.ts';
 import { badInput } from '../shared/errors.ts';
 import { Rng } from '../shared/rng.ts';
-import { entropy, penalize, sampleToken, softmax, topIndices, validateSampling, type SamplingSettings } from './logits.ts';
+import {
+  entropy,
+  penalize,
+  sampleToken,
+  softmax,
+  topIndices,
+  validateSampling,
+  type SamplingSettings,
+} from './logits.ts';
 
 export interface ArSettings extends SamplingSettings {
   maxTokens: number; // tokens to generate at most

@@ -15,8 +15,10 @@ export interface SamplingSettings {
 export const DEFAULT_SAMPLING: SamplingSettings = { temperature: 0.8, topK: 40, topP: 0.95, repetitionPenalty: 1.1 };
 
 export function validateSampling(s: SamplingSettings): void {
-  if (!(s.temperature >= 0 && Number.isFinite(s.temperature))) throw badInput(`temperature must be ≥ 0; got ${s.temperature}`);
-  if (!(Number.isInteger(s.topK) && s.topK >= 0)) throw badInput(`top-k must be a whole number ≥ 1, or 0 for no limit; got ${s.topK}`);
+  if (!(s.temperature >= 0 && Number.isFinite(s.temperature)))
+    throw badInput(`temperature must be ≥ 0; got ${s.temperature}`);
+  if (!(Number.isInteger(s.topK) && s.topK >= 0))
+    throw badInput(`top-k must be a whole number ≥ 1, or 0 for no limit; got ${s.topK}`);
   if (!(s.topP > 0 && s.topP <= 1)) throw badInput(`top-p must be in (0, 1]; got ${s.topP}`);
   if (!(s.repetitionPenalty > 0 && Number.isFinite(s.repetitionPenalty))) {
     throw badInput(`repetition penalty must be > 0 (1 = off); got ${s.repetitionPenalty}`);

@@ -6,10 +6,12 @@ import type { Command } from '../io.ts';
 /** "1,2,3" → [1, 2, 3]; every entry a whole number ≥ 0. */
 export function parseTokenList(text: string): number[] {
   const parts = text.split(',').map((s) => s.trim());
-  if (parts.length === 0 || parts.some((p) => p === '')) throw badInput(`--tokens must be comma-separated ids, e.g. 1,2,3; got "${text}"`);
+  if (parts.length === 0 || parts.some((p) => p === ''))
+    throw badInput(`--tokens must be comma-separated ids, e.g. 1,2,3; got "${text}"`);
   return parts.map((p) => {
     const v = Number(p);
-    if (!Number.isInteger(v) || v < 0 || !/^\d+$/.test(p)) throw badInput(`--tokens: "${p}" is not a token id (a whole number ≥ 0)`);
+    if (!Number.isInteger(v) || v < 0 || !/^\d+$/.test(p))
+      throw badInput(`--tokens: "${p}" is not a token id (a whole number ≥ 0)`);
     return v;
   });
 }
@@ -40,7 +42,12 @@ export const forwardCommand: Command = {
     io.out(`logits [${T}, ${V}]`);
     rows.forEach((row, t) => {
       const best = row.reduce((b, v, i) => (v > row[b] ? i : b), 0);
-      io.out(`  position ${t} (token ${tokens[t]}): argmax ${best} (${row[best].toFixed(4)}), first values ${row.slice(0, 4).map((v) => v.toFixed(4)).join(' ')}`);
+      io.out(
+        `  position ${t} (token ${tokens[t]}): argmax ${best} (${row[best].toFixed(4)}), first values ${row
+          .slice(0, 4)
+          .map((v) => v.toFixed(4))
+          .join(' ')}`,
+      );
     });
     return 0;
   },

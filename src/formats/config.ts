@@ -1,0 +1,57 @@
+// config.json of a model folder: `model_type` picks the architecture from a registry of known types,
+// each with a typed, normalised (camelCase) config and a validator that names the faulty field.
+// Adding an architecture = one configX.ts file + one registry line.
+
+import { badFile, describeValue } from './fileErrors.ts';
+import { ConfigFields } from './configFields.ts';
+import { validateGpt2, type Gpt2Config } from './configGpt2.ts';
+import { validateLlama, type LlamaConfig } from './configLlama.ts';
+import { validateMdlm, type MdlmConfig } from './configMdlm.ts';
+import { isJsonObject, own, parseJsonObject } from './json.ts';
+
+export type { Gpt2Config } from './configGpt2.ts';
+export type { LlamaConfig } from './configLlama.ts';
+export type { MdlmConfig } from './configMdlm.ts';
+export type { StepwiseSection } from './configStepwise.ts';
+
+export const CONFIG_FILE = 'config.json';
+
+/** A validated config: the architecture's normalised fields, and the file's JSON object as read. */
+export type ModelConfig = (Gpt2Config | LlamaConfig | MdlmConfig) & { raw: Record<string, unknown> };
+
+export type ModelType = ModelConfig['modelType'];
+
+const REGISTRY: Record<ModelType, (f: ConfigFields) => Gpt2Config | LlamaConfig | MdlmConfig> = {
+  gpt2: validateGpt2,
+  llama: validateLlama,
+  mdlm: validateMdlm,
+};
+
+/** The model types Stepwise can load, sorted. */
+export function knownModelTypes(): ModelType[] {
+  return (Object.keys(REGISTRY) as ModelType[]).sort();
+}
+
+/** Parses config.json bytes or text and validates it. Throws bad-file naming `file` and the field. */
+export function parseModelConfig(input: string | Uint8Array, file = CONFIG_FILE): ModelConfig {
+  return validateModelConfig(parseJsonObject(input, file), file);
+}
+
+/** Validates an already-parsed config object. */
+export function validateModelConfig(raw: unknown, file = CONFIG_FILE): ModelConfig {
+  if (!isJsonObject(raw)) throw badFile(file, `must be a JSON object, got ${describeValue(raw)}`);
+  const known = knownModelTypes().join(', ');
+  const type = own(raw, 'model_type');
+  if (type === undefined || type === null) {
+    throw badFile(file, `required field "model_type" is missing (known model types: ${known})`);
+  }
+  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(REGISTRY, type)) {
+    throw badFile(
+      file,
+      `unknown model_type ${describeValue(type)} (known model types: ${known})`,
+      'Stepwise cannot run this architecture yet',
+    );
+  }
+  const config = REGISTRY[type as ModelType](new ConfigFields(file, raw));
+  return { ...config, raw };
+}
