@@ -17,7 +17,7 @@ export interface KernelCheck {
   run(gpu: Gpu, rng: Rng): Promise<CheckOutcome>;
 }
 
-/** Runs `launch` once (timed between two queue drains), reads its output and compares it with
+/** Runs `launch` twice (the second timed between two queue drains), reads its output and compares it with
  *  `want`. `reduction` is the longest sum behind one output (sets the tolerance). Releases `out`. */
 export async function measure(
   gpu: Gpu,
@@ -26,6 +26,8 @@ export async function measure(
   reduction: number,
   shape: string,
 ): Promise<CheckOutcome> {
+  // An untimed first run compiles the pipeline, so `ms` is the kernel's time, not the compiler's.
+  launch().release();
   await gpu.sync();
   const t0 = performance.now();
   const out = launch();

@@ -1,0 +1,13 @@
+// The one store, combined from its slices.
+
+import { create } from 'zustand';
+import { createAdapterSlice } from './adapterSlice.ts';
+import { createSelftestSlice } from './selftestSlice.ts';
+import type { StoreState } from './types.ts';
+import { createUiSlice } from './uiSlice.ts';
+
+export const useStore = create<StoreState>()((...a) => ({
+  ...createAdapterSlice(...a),
+  ...createSelftestSlice(...a),
+  ...createUiSlice(...a),
+}));

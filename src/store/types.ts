@@ -1,0 +1,13 @@
+// The store's shape: one zustand store combined from slices (zustand's slices pattern). Each slice
+// owns a part of the state and the synchronous setters for it; the asynchronous actions that talk
+// to the engine live outside the store, in actions.ts.
+
+import type { StateCreator } from 'zustand';
+import type { AdapterSlice } from './adapterSlice.ts';
+import type { SelftestSlice } from './selftestSlice.ts';
+import type { UiSlice } from './uiSlice.ts';
+
+export type StoreState = AdapterSlice & SelftestSlice & UiSlice;
+
+/** A slice creator that sees the whole store (to read other slices) but builds only its part. */
+export type SliceCreator<Slice> = StateCreator<StoreState, [], [], Slice>;
