@@ -140,7 +140,7 @@ export function bf16BytesToF32(bytes: Uint8Array): Widened {
 function halfWords(bytes: Uint8Array): Uint16Array {
   const n = bytes.byteLength >>> 1;
   if (bytes.byteOffset % 2 === 0) return new Uint16Array(bytes.buffer, bytes.byteOffset, n);
-  return new Uint16Array(bytes.slice(0, 2 * n).buffer);
+  return new Uint16Array(new Uint8Array(bytes.subarray(0, 2 * n)).buffer); // a copy, even for a Node Buffer
 }
 
 /** Narrows f32 values to little-endian f16 bytes (round to nearest even). */

@@ -336,3 +336,24 @@ describe('writeSafetensors', () => {
     );
   });
 });
+
+describe('sources that are views into larger buffers', () => {
+  it('reads F32, F16 and I32 tensors from a Node Buffer at an odd offset without seeing outside it', async () => {
+    const { writeSafetensors } = await import('./safetensorsWriter.ts');
+    const { openSafetensors } = await import('./safetensors.ts');
+    const { bytesSource } = await import('./byteSource.ts');
+    const file = writeSafetensors({
+      a: { dtype: 'F32', shape: [3], data: new Float32Array([1, 2, 3]) },
+      h: { dtype: 'F16', shape: [2], data: new Float32Array([0.5, -2]) },
+      i: { dtype: 'I32', shape: [2], data: new Int32Array([7, -8]) },
+    });
+    // A Buffer whose bytes sit at offset 3 of a larger, non-zero ArrayBuffer (as Node pools small files).
+    const big = Buffer.alloc(file.length + 16, 0xff);
+    big.set(file, 3);
+    const view = big.subarray(3, 3 + file.length);
+    const f = await openSafetensors(bytesSource('model.safetensors', view));
+    expect([...((await f.readTensor('a')).data as Float32Array)]).toEqual([1, 2, 3]);
+    expect([...((await f.readTensor('h')).data as Float32Array)]).toEqual([0.5, -2]);
+    expect([...((await f.readTensor('i')).data as Int32Array)]).toEqual([7, -8]);
+  });
+});

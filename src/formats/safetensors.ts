@@ -115,7 +115,8 @@ function convert(t: TensorInfo, bytes: Uint8Array, file: string): { data: Tensor
 
 /** A fresh, aligned ArrayBuffer holding the bytes. */
 function copy(bytes: Uint8Array): ArrayBuffer {
-  return bytes.slice().buffer as ArrayBuffer;
+  // new Uint8Array(view) copies; `slice()` would not on a Node Buffer, whose slice is a view.
+  return new Uint8Array(bytes).buffer;
 }
 
 function readWith(bytes: Uint8Array, size: number, get: (v: DataView, i: number) => number): Float32Array {

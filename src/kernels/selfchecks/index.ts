@@ -1,6 +1,30 @@
 // Every kernel's self-checks, in the order the self-test table lists them.
 
 import type { KernelCheck } from '../selfcheck.ts';
+import { adalnChecks } from './adaln.ts';
+import { argmaxChecks } from './argmax.ts';
+import { attentionChecks } from './attention.ts';
 import { elementwiseChecks } from './elementwise.ts';
+import { embeddingChecks } from './embedding.ts';
+import { layerNormChecks } from './layernorm.ts';
+import { matmulChecks } from './matmul.ts';
+import { rmsNormChecks } from './rmsnorm.ts';
+import { ropeChecks } from './rope.ts';
+import { softmaxChecks } from './softmax.ts';
+import { topkChecks } from './topk.ts';
+import { unaryChecks } from './unary.ts';
 
-export const ALL_CHECKS: KernelCheck[] = [...elementwiseChecks];
+export const ALL_CHECKS: KernelCheck[] = [
+  ...elementwiseChecks,
+  ...matmulChecks,
+  ...layerNormChecks,
+  ...rmsNormChecks,
+  ...softmaxChecks,
+  ...unaryChecks,
+  ...embeddingChecks,
+  ...ropeChecks,
+  ...argmaxChecks,
+  ...topkChecks,
+  ...attentionChecks,
+  ...adalnChecks,
+];

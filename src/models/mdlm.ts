@@ -1,0 +1,203 @@
+// MDLM's DDiT (Sahoo et al. 2024, kuleshov-group/mdlm models/dit.py; the backbone of SEDD): a
+// bidirectional transformer over token ids, conditioned on the noise level σ through adaLN. Per block:
+// x += gate_msa · attn_out(attention(rope(qkv(modulate(LN(x), shift_msa, scale_msa)))));
+// x += gate_mlp · mlp(modulate(LN(x), shift_mlp, scale_mlp)). LayerNorms have no bias, qkv/attn_out
+// no bias, the MLP is 4× with GELU-tanh; the final layer modulates, normalises and projects to the
+// vocabulary with a biased linear. c = SiLU(MLP(sinusoidal(σ))). With time_conditioning false σ is
+// zeroed, so c — and every block's shift/scale/gate — is computed once at load.
+// Tensor names are those of kuleshov-group/mdlm-owt, with or without the "backbone." prefix.
+
+import type { Gpu } from '../gpu/gpu.ts';
+import { view, type Tensor } from '../gpu/tensor.ts';
+import type { CheckpointReader } from '../formats/checkpoint.ts';
+import type { MdlmConfig } from '../formats/config.ts';
+import { gatedAdd, modulate } from '../kernels/adaln.ts';
+import { attention } from '../kernels/attention.ts';
+import { embedding } from '../kernels/embedding.ts';
+import { layerNorm } from '../kernels/layernorm.ts';
+import { matmul } from '../kernels/matmul.ts';
+import { ropeTable, rope, type RopeTable } from '../kernels/rope.ts';
+import { gelu, silu } from '../kernels/unary.ts';
+import { badInput } from '../shared/errors.ts';
+import { WeightLoader } from './weights.ts';
+
+/** Width of the sinusoidal σ embedding (TimestepEmbedder's frequency_embedding_size). */
+const FREQ_DIM = 256;
+
+interface Block {
+  norm1: Tensor; // [D]
+  q: Tensor; // [D, D] rows 0 … D−1 of attn_qkv.weight
+  k: Tensor; // [D, D]
+  v: Tensor; // [D, D]
+  out: Tensor; // attn_out.weight [D, D]
+  norm2: Tensor; // [D]
+  mlp0: { w: Tensor; b: Tensor }; // [4D, D], [4D]
+  mlp2: { w: Tensor; b: Tensor }; // [D, 4D], [D]
+  ada: { w: Tensor; b: Tensor }; // [6D, cond], [6D]
+}
+
+/** One block's conditioning: six [D] vectors (shift, scale, gate for attention, then for the MLP). */
+type Modulation = [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
+
+export class Mdlm {
+  readonly architecture = 'mdlm';
+  private fixed: { blocks: Modulation[]; final: [Tensor, Tensor] } | null = null; // σ-independent conditioning
+
+  private constructor(
+    private readonly gpu: Gpu,
+    readonly config: MdlmConfig,
+    private readonly embed: Tensor, // [V, D]
+    private readonly sigmaMlp: { w0: Tensor; b0: Tensor; w2: Tensor; b2: Tensor }, // [cond, 256], [cond], [cond, cond], [cond]
+    private readonly blocks: Block[],
+    private readonly final: { norm: Tensor; w: Tensor; b: Tensor; ada: { w: Tensor; b: Tensor } }, // [D], [V, D], [V], [2D, cond]
+    private readonly rope: RopeTable,
+    private readonly owned: Tensor[],
+    readonly weightBytes: number,
+  ) {}
+
+  get vocabSize(): number {
+    return this.config.vocabSize;
+  }
+  get contextLength(): number {
+    return this.config.modelLength;
+  }
+  get maskTokenId(): number {
+    return this.config.maskTokenId;
+  }
+
+  static async load(gpu: Gpu, config: MdlmConfig, checkpoint: CheckpointReader): Promise<Mdlm> {
+    const { vocabSize: V, hiddenDim: D, condDim: K, nBlocks, headDim } = config;
+    const w = new WeightLoader(
+      gpu,
+      checkpoint,
+      `mdlm config (hidden_dim=${D}, cond_dim=${K}, n_blocks=${nBlocks}, vocab_size=${V})`,
+    );
+    const p = w.has('backbone.vocab_embed.embedding') ? 'backbone.' : '';
+    const lin = async (name: string, nOut: number, nIn: number) => ({
+      w: await w.tensor(`${p}${name}.weight`, [nOut, nIn]),
+      b: await w.tensor(`${p}${name}.bias`, [nOut]),
+    });
+    const embed = await w.tensor(`${p}vocab_embed.embedding`, [V, D]);
+    const s0 = await lin('sigma_map.mlp.0', K, FREQ_DIM);
+    const s2 = await lin('sigma_map.mlp.2', K, K);
+    const blocks: Block[] = [];
+    for (let i = 0; i < nBlocks; i++) {
+      const b = `blocks.${i}.`;
+      const qkv = await w.host(`${p}${b}attn_qkv.weight`, [3 * D, D]);
+      // attn_qkv's output is laid out (three, heads, head_dim): rows [0, D) are q, [D, 2D) k, [2D, 3D) v.
+      blocks.push({
+        norm1: await w.tensor(`${p}${b}norm1.weight`, [D]),
+        q: w.upload(qkv.slice(0, D * D), [D, D], `${p}${b}attn_q`),
+        k: w.upload(qkv.slice(D * D, 2 * D * D), [D, D], `${p}${b}attn_k`),
+        v: w.upload(qkv.slice(2 * D * D), [D, D], `${p}${b}attn_v`),
+        out: await w.tensor(`${p}${b}attn_out.weight`, [D, D]),
+        norm2: await w.tensor(`${p}${b}norm2.weight`, [D]),
+        mlp0: await lin(`${b}mlp.0`, 4 * D, D),
+        mlp2: await lin(`${b}mlp.2`, D, 4 * D),
+        ada: await lin(`${b}adaLN_modulation`, 6 * D, K),
+      });
+    }
+    const final = {
+      norm: await w.tensor(`${p}output_layer.norm_final.weight`, [D]),
+      ...(await lin('output_layer.linear', V, D)),
+      ada: await lin('output_layer.adaLN_modulation', 2 * D, K),
+    };
+    const table = ropeTable(gpu, { maxPos: config.modelLength, rotaryDim: headDim, theta: 10000 }, 'rope.table');
+    const model = new Mdlm(
+      gpu,
+      config,
+      embed,
+      { w0: s0.w, b0: s0.b, w2: s2.w, b2: s2.b },
+      blocks,
+      final,
+      table,
+      [...w.all(), table.table],
+      w.bytes,
+    );
+    if (!config.timeConditioning) model.fixed = model.conditioning(0);
+    return model;
+  }
+
+  /** Every block's adaLN vectors and the final layer's shift/scale for noise level σ. */
+  private conditioning(sigma: number): { blocks: Modulation[]; final: [Tensor, Tensor] } {
+    const gpu = this.gpu;
+    const D = this.config.hiddenDim;
+    // Sinusoidal embedding of σ on the host: [cos(σ·f_i) …, sin(σ·f_i) …], f_i = 10000^(−i/128).
+    const half = FREQ_DIM / 2;
+    const freq = new Float32Array(FREQ_DIM);
+    for (let i = 0; i < half; i++) {
+      const f = Math.exp((-Math.log(10000) * i) / half);
+      freq[i] = Math.cos(sigma * f);
+      freq[half + i] = Math.sin(sigma * f);
+    }
+    const e = gpu.upload(freq, [1, FREQ_DIM], 'sigma.freq'); // [1, 256]
+    const h0 = matmul(gpu, e, this.sigmaMlp.w0, { transB: true, bias: this.sigmaMlp.b0, label: 'sigma_map.0' }); // [1, cond]
+    const h1 = silu(gpu, h0); // [1, cond]
+    const h2 = matmul(gpu, h1, this.sigmaMlp.w2, { transB: true, bias: this.sigmaMlp.b2, label: 'sigma_map.2' }); // [1, cond]
+    const c = silu(gpu, h2); // [1, cond]
+    const split = (all: Tensor, n: number, label: string): Tensor[] =>
+      Array.from({ length: n }, (_, j) => {
+        const t = gpu.empty([D], 'f32', `${label}.${j}`); // [D]
+        gpu.copy(all, j * D, t, 0, D);
+        return t;
+      });
+    const blocks = this.blocks.map((b, i) => {
+      const m = matmul(gpu, c, b.ada.w, { transB: true, bias: b.ada.b, label: 'adaLN' }); // [1, 6D]
+      const parts = split(m, 6, `blocks.${i}.adaLN`) as Modulation;
+      m.release();
+      return parts;
+    });
+    const fm = matmul(gpu, c, this.final.ada.w, { transB: true, bias: this.final.ada.b, label: 'adaLN' }); // [1, 2D]
+    const final = split(fm, 2, 'output_layer.adaLN') as [Tensor, Tensor];
+    for (const t of [e, h0, h1, h2, c, fm]) t.release();
+    return { blocks, final };
+  }
+
+  /** Raw logits [T, V] (before SUBS) for ids [T] at noise level σ. The mask id is a valid input. */
+  forward(ids: Int32Array, sigma: number): Tensor {
+    const gpu = this.gpu;
+    const { hiddenDim: D, nHeads: H, headDim: Dh, vocabSize: V } = this.config;
+    const T = ids.length;
+    if (T < 1 || T > this.contextLength) throw badInput(`mdlm takes 1 … ${this.contextLength} tokens; got ${T}`);
+    for (const id of ids)
+      if (!(id >= 0 && id < V)) throw badInput(`token id ${id} is outside the vocabulary (0 … ${V - 1})`);
+    if (!Number.isFinite(sigma) || sigma < 0) throw badInput(`σ must be a finite number ≥ 0; got ${sigma}`);
+    const cond = this.fixed ?? this.conditioning(sigma);
+
+    const idT = gpu.upload(ids, [T], 'ids'); // [T]
+    let x = embedding(gpu, idT, this.embed); // [T, D]
+    idT.release();
+    this.blocks.forEach((b, i) => {
+      const [shiftA, scaleA, gateA, shiftM, scaleM, gateM] = cond.blocks[i];
+      const n1 = layerNorm(gpu, x, b.norm1, null); // [T, D]
+      const h = modulate(gpu, n1, shiftA, scaleA); // [T, D]
+      const q0 = matmul(gpu, h, b.q, { transB: true, label: 'attn_q' }); // [T, D] = [T, H, Dh]
+      const k0 = matmul(gpu, h, b.k, { transB: true, label: 'attn_k' }); // [T, D]
+      const v = matmul(gpu, h, b.v, { transB: true, label: 'attn_v' }); // [T, D]
+      const q = rope(gpu, view(q0, [T, H, Dh]), this.rope, { layout: 'rotate-half' }); // [T, H, Dh]
+      const k = rope(gpu, view(k0, [T, H, Dh]), this.rope, { layout: 'rotate-half' }); // [T, H, Dh]
+      const a = attention(gpu, q, k, view(v, [T, H, Dh])); // [T, H, Dh], bidirectional
+      const o = matmul(gpu, view(a, [T, D]), b.out, { transB: true, label: 'attn_out' }); // [T, D]
+      const x1 = gatedAdd(gpu, x, gateA, o); // [T, D]
+      for (const t of [n1, h, q0, k0, v, q, k, a, o, x]) t.release();
+      const n2 = layerNorm(gpu, x1, b.norm2, null); // [T, D]
+      const h2 = modulate(gpu, n2, shiftM, scaleM); // [T, D]
+      const f = matmul(gpu, h2, b.mlp0.w, { transB: true, bias: b.mlp0.b, label: 'mlp.0' }); // [T, 4D]
+      const g = gelu(gpu, f); // [T, 4D]
+      const m = matmul(gpu, g, b.mlp2.w, { transB: true, bias: b.mlp2.b, label: 'mlp.2' }); // [T, D]
+      x = gatedAdd(gpu, x1, gateM, m); // [T, D]
+      for (const t of [x1, n2, h2, f, g, m]) t.release();
+    });
+    const nf = layerNorm(gpu, x, this.final.norm, null); // [T, D]
+    const hf = modulate(gpu, nf, cond.final[0], cond.final[1]); // [T, D]
+    const logits = matmul(gpu, hf, this.final.w, { transB: true, bias: this.final.b, label: 'output_layer' }); // [T, V]
+    for (const t of [x, nf, hf]) t.release();
+    if (!this.fixed) for (const t of [...cond.blocks.flat(), ...cond.final]) t.release();
+    return logits;
+  }
+
+  dispose(): void {
+    for (const t of this.owned) t.release();
+    if (this.fixed) for (const t of [...this.fixed.blocks.flat(), ...this.fixed.final]) t.release();
+  }
+}
