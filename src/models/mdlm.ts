@@ -64,6 +64,9 @@ export class Mdlm {
   get maskTokenId(): number {
     return this.config.maskTokenId;
   }
+  get timeConditioned(): boolean {
+    return this.config.timeConditioning;
+  }
 
   static async load(gpu: Gpu, config: MdlmConfig, checkpoint: CheckpointReader): Promise<Mdlm> {
     const { vocabSize: V, hiddenDim: D, condDim: K, nBlocks, headDim } = config;
