@@ -110,6 +110,46 @@ export interface TextStep {
   timings: KernelTiming[]; // per kernel
 }
 
+// ---- masked-diffusion text sessions ---------------------------------------------------------------
+
+export type DiffusionSamplerName = 'mdlm' | 'llada' | 'threshold';
+
+export interface DiffusionSettings {
+  sampler: DiffusionSamplerName;
+  prompt: string; // prefix text; [MASK] tokens inside it are infilled
+  length: number; // masks appended after the prompt
+  steps: number; // denoising steps (mdlm, llada); the threshold sampler takes as many as it needs
+  blockLength?: number; // semi-autoregressive block length (llada, threshold); default: one block
+  threshold?: number; // confidence threshold in (0, 1] (threshold sampler)
+  remasking?: 'low_confidence' | 'random'; // llada's choice of what to commit (default low_confidence)
+  temperature: number; // Gumbel noise on proposals (llada, threshold); 0 = argmax
+  seed: number;
+}
+
+export interface DiffusionSessionInfo {
+  id: string;
+  model: string; // handle
+  settings: DiffusionSettings;
+  maskTokenId: number;
+  tokens: number[]; // the starting sequence: prompt then masks
+  pieces: string[]; // decoded text of each starting token ("[MASK]" for masks)
+  notices: string[];
+}
+
+export interface DiffusionStepView {
+  step: number; // 1-based
+  tokens: Int32Array; // whole sequence after this step (the mask id where still masked)
+  unmasked: number[]; // positions fixed at this step
+  confidence: Float32Array; // per position, the model's probability of the token there (NaN if masked)
+  topIds: Int32Array; // [T, 5] the model's most likely tokens per position at this step
+  topProbs: Float32Array; // [T, 5]
+  pieces: string[]; // decoded text per position
+  forwards: number; // model evaluations in this step
+  done: boolean;
+  ms: number;
+  timings: KernelTiming[];
+}
+
 /** One interface, used in-thread (Node: CLI, tests) and through the worker (browser). */
 export interface EngineApi {
   info(): Promise<EngineInfo>;
@@ -126,6 +166,8 @@ export interface EngineApi {
   stepText(session: string): Promise<TextStep | null>;
   /** A new session that keeps the first `atStep` generated tokens and continues with `settings`. */
   branchText(session: string, atStep: number, settings: TextSettings): Promise<TextSessionInfo>;
+  startDiffusion(handle: string, settings: DiffusionSettings): Promise<DiffusionSessionInfo>;
+  stepDiffusion(session: string): Promise<DiffusionStepView | null>;
   closeSession(session: string): Promise<void>;
   dispose(): Promise<void>;
 }

@@ -8,12 +8,16 @@ import type { TextTokenizer } from '../formats/tokenizer.ts';
 import { ALL_CHECKS } from '../kernels/selfchecks/index.ts';
 import { kernelVariants } from '../kernels/variants.ts';
 import type { CausalLm } from '../models/causalLm.ts';
-import { loadCausalLm } from '../models/registry.ts';
+import type { Mdlm } from '../models/mdlm.ts';
+import { loadModel } from '../models/registry.ts';
 import { badInput, StepwiseError } from '../shared/errors.ts';
 import { Rng } from '../shared/rng.ts';
 import type {
   EngineApi,
   EngineInfo,
+  DiffusionSessionInfo,
+  DiffusionSettings,
+  DiffusionStepView,
   ForwardResult,
   LoadedModelInfo,
   ModelSummary,
@@ -25,6 +29,7 @@ import type {
   TextSettings,
   TextStep,
 } from './api.ts';
+import { DiffusionSession } from './diffusionSession.ts';
 import { summarize } from './modelSummary.ts';
 import { TextSession } from './textSession.ts';
 
@@ -38,14 +43,14 @@ async function noModelSources(source: string): Promise<ModelFolder> {
 
 interface Loaded {
   info: LoadedModelInfo;
-  model: CausalLm;
+  model: { kind: 'causal'; lm: CausalLm } | { kind: 'diffusion'; lm: Mdlm };
   tokenizer: TextTokenizer | null;
 }
 
 export class LocalEngine implements EngineApi {
   private gpu: Promise<Gpu> | null = null;
   private models = new Map<string, Loaded>();
-  private sessions = new Map<string, TextSession>();
+  private sessions = new Map<string, TextSession | DiffusionSession>();
   private nextId = 1;
 
   constructor(
@@ -104,10 +109,10 @@ export class LocalEngine implements EngineApi {
     for (const m of this.models.values()) if (m.info.source === source) return m.info;
     const gpu = await this.device();
     const folder = await this.openFolder(source, false); // forward needs no tokenizer; text sessions check
-    const model = await loadCausalLm(gpu, folder);
+    const model = await loadModel(gpu, folder);
     await gpu.sync();
     const handle = `m${this.nextId++}`;
-    const info: LoadedModelInfo = { ...summarize(source, folder), handle, gpuBytes: model.weightBytes };
+    const info: LoadedModelInfo = { ...summarize(source, folder), handle, gpuBytes: model.lm.weightBytes };
     this.models.set(handle, { info, model, tokenizer: folder.tokenizer });
     return info;
   }
@@ -116,12 +121,9 @@ export class LocalEngine implements EngineApi {
     const m = this.models.get(handle);
     if (!m) return;
     for (const [id, s] of this.sessions) {
-      if (s.info.model === handle) {
-        s.close();
-        this.sessions.delete(id);
-      }
+      if (s.info.model === handle) await this.closeSession(id);
     }
-    m.model.dispose();
+    m.model.lm.dispose();
     this.models.delete(handle);
   }
 
@@ -134,47 +136,91 @@ export class LocalEngine implements EngineApi {
   async forward(handle: string, tokens: number[]): Promise<ForwardResult> {
     const gpu = await this.device();
     const { model } = this.loaded(handle);
-    if (tokens.length > model.contextLength) {
-      throw badInput(`${tokens.length} tokens are more than the model's context of ${model.contextLength}`);
+    const ids = Int32Array.from(tokens);
+    if (tokens.length > model.lm.contextLength) {
+      throw badInput(`${tokens.length} tokens are more than the model's context of ${model.lm.contextLength}`);
     }
-    const cache = model.newCache(tokens.length);
-    try {
-      const logits = model.forward(Int32Array.from(tokens), cache); // [T, V]
-      const data = (await gpu.read(logits)) as Float32Array;
-      logits.release();
-      return { shape: [tokens.length, model.vocabSize], logits: data };
-    } finally {
-      cache.release();
+    let logits;
+    if (model.kind === 'causal') {
+      const cache = model.lm.newCache(tokens.length);
+      try {
+        logits = model.lm.forward(ids, cache); // [T, V]
+      } finally {
+        cache.release();
+      }
+    } else {
+      logits = model.lm.forward(ids, 0); // [T, V], raw (before SUBS), at σ = 0
     }
+    const data = (await gpu.read(logits)) as Float32Array;
+    logits.release();
+    return { shape: [tokens.length, model.lm.vocabSize], logits: data };
+  }
+
+  private textModel(handle: string): { lm: CausalLm; tokenizer: TextTokenizer } {
+    const { model, tokenizer, info } = this.loaded(handle);
+    if (model.kind !== 'causal') {
+      throw badInput(
+        `${info.source} is a ${info.modelType} model; autoregressive generation needs gpt2 or llama`,
+        'use a diffusion sampler',
+      );
+    }
+    if (!tokenizer)
+      throw new StepwiseError('bad-file', `${info.source} has no tokenizer.json`, 'text generation needs one');
+    return { lm: model.lm, tokenizer };
   }
 
   async startText(handle: string, settings: TextSettings): Promise<TextSessionInfo> {
     const gpu = await this.device();
-    const { model, tokenizer } = this.loaded(handle);
-    if (!tokenizer) throw new StepwiseError('bad-file', `${handle} has no tokenizer.json`, 'text generation needs one');
-    const session = TextSession.start(`s${this.nextId++}`, handle, gpu, model, tokenizer, settings);
+    const { lm, tokenizer } = this.textModel(handle);
+    const session = TextSession.start(`s${this.nextId++}`, handle, gpu, lm, tokenizer, settings);
     this.sessions.set(session.info.id, session);
     return session.info;
   }
 
-  private session(id: string): TextSession {
+  private textSession(id: string): TextSession {
     const s = this.sessions.get(id);
-    if (!s) throw badInput(`no session "${id}"`, 'start a run first');
+    if (!(s instanceof TextSession)) throw badInput(`no text session "${id}"`, 'start a run first');
+    return s;
+  }
+
+  private diffusionSession(id: string): DiffusionSession {
+    const s = this.sessions.get(id);
+    if (!(s instanceof DiffusionSession)) throw badInput(`no diffusion session "${id}"`, 'start a run first');
     return s;
   }
 
   async stepText(id: string): Promise<TextStep | null> {
-    return this.session(id).step();
+    return this.textSession(id).step();
   }
 
   async branchText(id: string, atStep: number, settings: TextSettings): Promise<TextSessionInfo> {
-    const branch = this.session(id).branch(`s${this.nextId++}`, atStep, settings);
+    const branch = this.textSession(id).branch(`s${this.nextId++}`, atStep, settings);
     this.sessions.set(branch.info.id, branch);
     return branch.info;
   }
 
+  async startDiffusion(handle: string, settings: DiffusionSettings): Promise<DiffusionSessionInfo> {
+    const gpu = await this.device();
+    const { model, tokenizer, info } = this.loaded(handle);
+    if (model.kind !== 'diffusion') {
+      throw badInput(
+        `${info.source} is a ${info.modelType} model; diffusion samplers need a masked-diffusion model (mdlm)`,
+      );
+    }
+    if (!tokenizer)
+      throw new StepwiseError('bad-file', `${info.source} has no tokenizer.json`, 'text generation needs one');
+    const session = DiffusionSession.start(`s${this.nextId++}`, handle, gpu, model.lm, tokenizer, settings);
+    this.sessions.set(session.info.id, session);
+    return session.info;
+  }
+
+  async stepDiffusion(id: string): Promise<DiffusionStepView | null> {
+    return this.diffusionSession(id).step();
+  }
+
   async closeSession(id: string): Promise<void> {
-    this.sessions.get(id)?.close();
+    const s = this.sessions.get(id);
+    if (s instanceof TextSession) s.close();
     this.sessions.delete(id);
   }
 

@@ -6,6 +6,7 @@ import { StepwiseError } from '../shared/errors.ts';
 import type { CausalLm } from './causalLm.ts';
 import { Gpt2 } from './gpt2.ts';
 import { Llama } from './llama.ts';
+import { Mdlm } from './mdlm.ts';
 
 /** Builds an autoregressive LM; a folder of another kind is a bad-input error naming its type. */
 export async function loadCausalLm(gpu: Gpu, model: LoadedModel): Promise<CausalLm> {
@@ -22,4 +23,13 @@ export async function loadCausalLm(gpu: Gpu, model: LoadedModel): Promise<Causal
         'pick a gpt2 or llama model for autoregressive generation',
       );
   }
+}
+
+export type AnyModel = { kind: 'causal'; lm: CausalLm } | { kind: 'diffusion'; lm: Mdlm };
+
+/** Builds whichever architecture the folder's model_type names. */
+export async function loadModel(gpu: Gpu, model: LoadedModel): Promise<AnyModel> {
+  if (model.config.modelType === 'mdlm')
+    return { kind: 'diffusion', lm: await Mdlm.load(gpu, model.config, model.checkpoint) };
+  return { kind: 'causal', lm: await loadCausalLm(gpu, model) };
 }

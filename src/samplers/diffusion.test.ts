@@ -32,7 +32,7 @@ async function trace(sampler: { step(): Promise<DiffusionStep | null> }): Promis
 
 /** Invariants every sampler keeps; returns the final tokens. */
 function checkTrace(prompt: number[], steps: DiffusionStep[]): Int32Array {
-  let prev = Int32Array.from([...prompt, ...new Array(steps[0].tokens.length - prompt.length).fill(MASK)]);
+  let prev: Int32Array = Int32Array.from([...prompt, ...new Array(steps[0].tokens.length - prompt.length).fill(MASK)]);
   for (const s of steps) {
     for (let j = 0; j < prev.length; j++) {
       if (prev[j] !== MASK) expect(s.tokens[j]).toBe(prev[j]); // a committed token never changes

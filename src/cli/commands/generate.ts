@@ -1,77 +1,191 @@
-// `generate --model M --prompt TEXT …` — autoregressive text generation, streamed to stderr as it goes.
+// `generate --model M …` — text from an autoregressive model (one token per step) or from a masked
+// diffusion model (tokens unmasked in parallel over denoising steps), streamed to stderr as it goes.
 
-import type { KernelTiming } from '../../engine/api.ts';
+import { writeFile } from 'node:fs/promises';
+import type { EngineApi, KernelTiming, LoadedModelInfo } from '../../engine/api.ts';
 import { badInput } from '../../shared/errors.ts';
-import type { Command } from '../io.ts';
+import type { ParsedArgs } from '../args.ts';
+import type { CliIo, Command } from '../io.ts';
+
+const AR_ONLY = ['max-tokens', 'top-k', 'top-p', 'repetition-penalty'];
+const DIFFUSION_ONLY = ['sampler', 'steps', 'length', 'block-length', 'threshold', 'remasking', 'trace'];
 
 export const generateCommand: Command = {
   spec: {
     name: 'generate',
-    summary: 'generate text from a prompt, one token per step',
+    summary: 'generate text: one token per step (gpt2, llama) or by denoising steps (mdlm)',
     options: {
       model: { type: 'string', description: 'shipped id, folder, URL or Hugging Face id' },
-      prompt: { type: 'string', description: 'text to continue (empty: start from <|endoftext|>)' },
-      'max-tokens': { type: 'int', min: 1, max: 100_000, description: 'tokens to generate (default 64)' },
-      temperature: { type: 'number', min: 0, max: 100, description: '0 = greedy (default 0.8)' },
-      'top-k': { type: 'int', min: 0, description: 'keep the k most likely tokens, 0 = no limit (default 40)' },
-      'top-p': { type: 'number', description: 'nucleus sampling mass in (0, 1] (default 0.95)' },
-      'repetition-penalty': { type: 'number', description: '> 0, 1 = off (default 1.1)' },
+      prompt: { type: 'string', description: 'text to continue; in diffusion models [MASK] tokens are infilled' },
       seed: { type: 'int', min: 0, max: 2 ** 31 - 1, description: 'seed for the draws (default 1)' },
+      temperature: {
+        type: 'number',
+        min: 0,
+        max: 100,
+        description: '0 = greedy (default 0.8 for AR, 0 for diffusion)',
+      },
       json: { type: 'boolean', description: 'print one JSON document' },
+      'max-tokens': { type: 'int', min: 1, max: 100_000, description: 'AR: tokens to generate (default 64)' },
+      'top-k': { type: 'int', min: 0, description: 'AR: keep the k most likely tokens, 0 = no limit (default 40)' },
+      'top-p': { type: 'number', description: 'AR: nucleus mass in (0, 1] (default 0.95)' },
+      'repetition-penalty': { type: 'number', description: 'AR: > 0, 1 = off (default 1.1)' },
+      sampler: {
+        type: 'string',
+        choices: ['mdlm', 'llada', 'threshold'],
+        description: 'diffusion sampler (default llada)',
+      },
+      steps: { type: 'int', min: 1, description: 'diffusion: denoising steps (default 64; not for threshold)' },
+      length: { type: 'int', min: 0, description: 'diffusion: masked tokens after the prompt (default 64)' },
+      'block-length': {
+        type: 'int',
+        min: 1,
+        description: 'diffusion: semi-autoregressive block length (llada, threshold)',
+      },
+      threshold: { type: 'number', description: 'threshold sampler: confidence in (0, 1] (default 0.9)' },
+      remasking: {
+        type: 'string',
+        choices: ['low_confidence', 'random'],
+        description: 'llada: what to commit (default low_confidence)',
+      },
+      trace: { type: 'string', description: 'diffusion: write every step as JSON to this file' },
     },
   },
   async run(args, io) {
     const o = args.options;
     if (typeof o.model !== 'string') throw badInput('generate needs --model');
-    const settings = {
-      prompt: typeof o.prompt === 'string' ? o.prompt : '',
-      maxTokens: (o['max-tokens'] as number | undefined) ?? 64,
-      temperature: (o.temperature as number | undefined) ?? 0.8,
-      topK: (o['top-k'] as number | undefined) ?? 40,
-      topP: (o['top-p'] as number | undefined) ?? 0.95,
-      repetitionPenalty: (o['repetition-penalty'] as number | undefined) ?? 1.1,
-      seed: (o.seed as number | undefined) ?? 1,
-    };
     const engine = io.engine();
     const model = await engine.loadModel(o.model);
-    const session = await engine.startText(model.handle, settings);
-    for (const n of session.notices) io.err(`notice: ${n}`);
-    const steps = [];
-    const timings = new Map<string, KernelTiming>();
-    let text = '';
-    const t0 = performance.now();
-    for (let s = await engine.stepText(session.id); s; s = await engine.stepText(session.id)) {
-      steps.push(s);
-      text = s.text;
-      io.err(`[${s.step}] ${JSON.stringify(s.piece)} p=${s.p.toFixed(3)} ${s.ms.toFixed(0)} ms`);
-      for (const k of s.timings) {
-        const t = timings.get(k.name) ?? { name: k.name, calls: 0, ms: 0 };
-        t.calls += k.calls;
-        t.ms += k.ms;
-        timings.set(k.name, t);
-      }
-    }
-    const totalMs = performance.now() - t0;
-    await engine.closeSession(session.id);
-    const generated = steps.map((s) => s.token);
-    if (o.json) {
-      io.out(
-        JSON.stringify({
-          text,
-          tokens: generated,
-          promptTokens: session.promptTokens,
-          notices: session.notices,
-          steps: steps.map((s) => ({ token: s.token, p: s.p, top: s.top.map((c) => ({ token: c.token, p: c.p })) })),
-          timings: {
-            totalMs,
-            tokensPerSecond: (generated.length / totalMs) * 1000,
-            kernels: [...timings.values()].sort((a, b) => b.ms - a.ms),
-          },
-        }),
+    const diffusion = model.modelType === 'mdlm';
+    const misplaced = Object.keys(o).find((k) => (diffusion ? AR_ONLY : DIFFUSION_ONLY).includes(k));
+    if (misplaced) {
+      throw badInput(
+        `--${misplaced} does not apply to ${model.modelType} models`,
+        diffusion ? 'this is a masked-diffusion model' : 'this is an autoregressive model',
       );
-    } else {
-      io.out(settings.prompt + text);
     }
-    return 0;
+    return diffusion ? generateDiffusion(engine, model, args, io) : generateText(engine, model, args, io);
   },
 };
+
+function addTimings(into: Map<string, KernelTiming>, rows: KernelTiming[]): void {
+  for (const k of rows) {
+    const t = into.get(k.name) ?? { name: k.name, calls: 0, ms: 0 };
+    t.calls += k.calls;
+    t.ms += k.ms;
+    into.set(k.name, t);
+  }
+}
+
+async function generateText(engine: EngineApi, model: LoadedModelInfo, args: ParsedArgs, io: CliIo): Promise<number> {
+  const o = args.options;
+  const settings = {
+    prompt: typeof o.prompt === 'string' ? o.prompt : '',
+    maxTokens: (o['max-tokens'] as number | undefined) ?? 64,
+    temperature: (o.temperature as number | undefined) ?? 0.8,
+    topK: (o['top-k'] as number | undefined) ?? 40,
+    topP: (o['top-p'] as number | undefined) ?? 0.95,
+    repetitionPenalty: (o['repetition-penalty'] as number | undefined) ?? 1.1,
+    seed: (o.seed as number | undefined) ?? 1,
+  };
+  const session = await engine.startText(model.handle, settings);
+  for (const n of session.notices) io.err(`notice: ${n}`);
+  const steps = [];
+  const timings = new Map<string, KernelTiming>();
+  let text = '';
+  const t0 = performance.now();
+  for (let s = await engine.stepText(session.id); s; s = await engine.stepText(session.id)) {
+    steps.push(s);
+    text = s.text;
+    io.err(`[${s.step}] ${JSON.stringify(s.piece)} p=${s.p.toFixed(3)} ${s.ms.toFixed(0)} ms`);
+    addTimings(timings, s.timings);
+  }
+  const totalMs = performance.now() - t0;
+  await engine.closeSession(session.id);
+  if (o.json) {
+    io.out(
+      JSON.stringify({
+        text,
+        tokens: steps.map((s) => s.token),
+        promptTokens: session.promptTokens,
+        notices: session.notices,
+        steps: steps.map((s) => ({ token: s.token, p: s.p, top: s.top.map((c) => ({ token: c.token, p: c.p })) })),
+        timings: {
+          totalMs,
+          tokensPerSecond: (steps.length / totalMs) * 1000,
+          kernels: [...timings.values()].sort((a, b) => b.ms - a.ms),
+        },
+      }),
+    );
+  } else {
+    io.out(settings.prompt + text);
+  }
+  return 0;
+}
+
+async function generateDiffusion(
+  engine: EngineApi,
+  model: LoadedModelInfo,
+  args: ParsedArgs,
+  io: CliIo,
+): Promise<number> {
+  const o = args.options;
+  const sampler = (o.sampler as 'mdlm' | 'llada' | 'threshold' | undefined) ?? 'llada';
+  const session = await engine.startDiffusion(model.handle, {
+    sampler,
+    prompt: typeof o.prompt === 'string' ? o.prompt : '',
+    length: (o.length as number | undefined) ?? 64,
+    steps: (o.steps as number | undefined) ?? 64,
+    blockLength: o['block-length'] as number | undefined,
+    threshold: o.threshold as number | undefined,
+    remasking: o.remasking as 'low_confidence' | 'random' | undefined,
+    temperature: (o.temperature as number | undefined) ?? 0,
+    seed: (o.seed as number | undefined) ?? 1,
+  });
+  const steps = [];
+  const timings = new Map<string, KernelTiming>();
+  const t0 = performance.now();
+  let last = null;
+  for (let s = await engine.stepDiffusion(session.id); s; s = await engine.stepDiffusion(session.id)) {
+    last = s;
+    steps.push({ step: s.step, tokens: [...s.tokens], unmasked: s.unmasked, ms: s.ms, forwards: s.forwards });
+    io.err(
+      `[${s.step}] unmasked ${s.unmasked.length} (${s.forwards} forward${s.forwards === 1 ? '' : 's'}) ${s.ms.toFixed(0)} ms`,
+    );
+    addTimings(timings, s.timings);
+  }
+  const totalMs = performance.now() - t0;
+  await engine.closeSession(session.id);
+  const text = last ? last.pieces.join('') : '';
+  if (typeof o.trace === 'string') {
+    const trace = {
+      model: model.source,
+      sampler,
+      maskTokenId: session.maskTokenId,
+      steps: steps.map(({ forwards: _f, ...rest }) => rest),
+    };
+    try {
+      await writeFile(o.trace, JSON.stringify(trace));
+    } catch (e) {
+      throw badInput(`--trace ${o.trace}: cannot write the file (${(e as Error).message})`);
+    }
+  }
+  if (o.json) {
+    io.out(
+      JSON.stringify({
+        text,
+        tokens: last ? [...last.tokens] : [],
+        sampler,
+        steps: steps.length,
+        forwards: steps.reduce((n, s) => n + s.forwards, 0),
+        timings: {
+          totalMs,
+          stepsPerSecond: (steps.length / totalMs) * 1000,
+          kernels: [...timings.values()].sort((a, b) => b.ms - a.ms),
+        },
+      }),
+    );
+  } else {
+    io.out(text);
+  }
+  return 0;
+}
