@@ -6,16 +6,31 @@ import type { EngineApi } from '../engine/api.ts';
 import { resolveNodeSource } from '../formats/nodeResolve.ts';
 import { openNodeGpu } from '../gpu/node.ts';
 import type { CliIo } from './io.ts';
+import { createProgressLine } from './progressLine.ts';
 import { runCli } from './run.ts';
 
 async function main(): Promise<void> {
   const opened: { engine?: EngineApi } = {};
+  const line = createProgressLine(process.stderr); // download progress of URL and Hugging Face sources
+  const downloads = new AbortController();
+  process.once('SIGINT', () => downloads.abort()); // Ctrl-C cancels a download cleanly
   const io: CliIo = {
-    out: (t) => process.stdout.write(t + '\n'),
-    err: (t) => process.stderr.write(t + '\n'),
-    engine: () => (opened.engine ??= new LocalEngine(() => openNodeGpu(), resolveNodeSource)),
+    out: (t) => {
+      line.clear();
+      process.stdout.write(t + '\n');
+    },
+    err: (t) => {
+      line.clear();
+      process.stderr.write(t + '\n');
+    },
+    engine: () =>
+      (opened.engine ??= new LocalEngine(
+        () => openNodeGpu(),
+        (source) => resolveNodeSource(source, { onProgress: line.onProgress, signal: downloads.signal }),
+      )),
   };
   const code = await runCli(process.argv.slice(2), io);
+  line.done();
   await opened.engine?.dispose().catch(() => undefined);
   // Dawn keeps the event loop alive while its instance exists, so exit explicitly once stdout drains.
   process.stdout.write('', () => process.exit(code));

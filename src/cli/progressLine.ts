@@ -3,7 +3,12 @@
 // follow start on a clean line. When stderr is not a terminal (logs, pipes), it prints one plain line
 // per finished file instead of a stream of "\r" updates.
 
-import { ProgressAggregator, type OverallProgress, type DownloadProgress } from '../formats/progress.ts';
+import {
+  ProgressAggregator,
+  type DownloadProgress,
+  type FileReport,
+  type OverallProgress,
+} from '../formats/progress.ts';
 import { formatBytes } from './commands/inspect.ts';
 
 export interface ProgressLineStream {
@@ -14,7 +19,9 @@ export interface ProgressLineStream {
 
 export interface ProgressLine {
   /** Per-file progress callback: hand it to resolveNodeSource({ onProgress }). */
-  onProgress: (p: DownloadProgress) => void;
+  onProgress: (p: FileReport) => void;
+  /** Ends the current line (newline if drawn) so other output starts clean; later reports start a new line. */
+  clear(): void;
   /** Ends the line (a newline when anything was drawn); later reports are ignored. Safe to call twice. */
   done(): void;
 }
@@ -53,6 +60,10 @@ export function createProgressLine(
   );
   return {
     onProgress: aggregator.onProgress,
+    clear() {
+      if (drawn > 0) stream.write('\n');
+      drawn = 0;
+    },
     done() {
       if (ended) return;
       ended = true;

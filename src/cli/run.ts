@@ -1,5 +1,5 @@
 // Dispatch of the command line: parse, run the command, map errors to exit codes.
-// Exit 0 on success, 2 on bad input (one `error:` line on stderr, no stack trace), 1 on an internal
+// Exit 0 on success, 2 on bad input (one `error:` line on stderr, no stack trace), 130 when cancelled, 1 on an internal
 // failure.
 
 import { isStepwiseError, isUserError } from '../shared/errors.ts';
@@ -29,6 +29,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (isUserError(e) && isStepwiseError(e)) {
       io.err(`error: ${e.line}`);
       return 2;
+    }
+    if (isStepwiseError(e) && e.code === 'cancelled') {
+      io.err(`cancelled: ${e.message}`);
+      return 130; // the shell's convention for a run stopped by Ctrl-C
     }
     const message = e instanceof Error ? e.message : String(e);
     io.err(`error: internal failure: ${message}`);
