@@ -3,9 +3,9 @@
 
 import { LocalEngine } from '../engine/engine.ts';
 import type { EngineApi } from '../engine/api.ts';
-import { resolveNodeSource } from '../formats/nodeResolve.ts';
 import { openNodeGpu } from '../gpu/node.ts';
 import type { CliIo } from './io.ts';
+import { nodeSources } from './nodeSources.ts';
 import { createProgressLine } from './progressLine.ts';
 import { runCli } from './run.ts';
 
@@ -23,11 +23,7 @@ async function main(): Promise<void> {
       line.clear();
       process.stderr.write(t + '\n');
     },
-    engine: () =>
-      (opened.engine ??= new LocalEngine(
-        () => openNodeGpu(),
-        (source) => resolveNodeSource(source, { onProgress: line.onProgress, signal: downloads.signal }),
-      )),
+    engine: () => (opened.engine ??= new LocalEngine(() => openNodeGpu(), nodeSources(line, downloads.signal))),
   };
   const code = await runCli(process.argv.slice(2), io);
   line.done();

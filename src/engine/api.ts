@@ -38,6 +38,51 @@ export type SelftestProgress = (row: SelftestRow, index: number, total: number) 
 
 // ---- models ------------------------------------------------------------------------------------
 
+/** Files a person picked or dropped (a folder, or several files); paths are relative to the folder. */
+export interface LocalFiles {
+  kind: 'files';
+  name: string; // how to call the folder in messages, e.g. "brown-gpt2 (dropped)"
+  files: Array<{ path: string; file: Blob }>;
+}
+
+/** Where a model comes from: a shipped id, a URL, a Hugging Face id (a folder path in Node), or files. */
+export type ModelSource = string | LocalFiles;
+
+export interface FileProgress {
+  file: string;
+  loaded: number; // bytes
+  total: number | null;
+  bytesPerSecond: number;
+  etaSeconds: number | null;
+  done: boolean;
+}
+
+export interface LoadProgress {
+  files: FileProgress[]; // every file seen so far, in order
+  loaded: number; // bytes over all files
+  total: number | null; // null while a size is unknown
+  bytesPerSecond: number;
+  etaSeconds: number | null;
+  done: boolean;
+}
+
+export type LoadProgressCallback = (p: LoadProgress) => void;
+
+export interface CachedModelRow {
+  source: string;
+  revision: string;
+  bytes: number;
+  files: number;
+  complete: boolean; // false: an interrupted download left pieces (deleting it frees them)
+  storedAt: number | null; // ms since the epoch
+}
+
+export interface StorageState {
+  persisted: boolean | null; // null: the browser does not say
+  usage: number | null; // bytes this origin uses
+  quota: number | null; // bytes it may use
+}
+
 /** One tensor of a checkpoint as the inspector lists it. */
 export interface TensorRow {
   name: string;
@@ -155,9 +200,16 @@ export interface EngineApi {
   info(): Promise<EngineInfo>;
   selftest(options?: SelftestOptions, onProgress?: SelftestProgress): Promise<SelftestReport>;
   /** Reads a model's config and tensor table without touching the GPU. */
-  inspect(source: string): Promise<ModelSummary>;
-  /** Loads a model onto the GPU (or returns the already loaded one). */
-  loadModel(source: string): Promise<LoadedModelInfo>;
+  inspect(source: ModelSource, onProgress?: LoadProgressCallback): Promise<ModelSummary>;
+  /** Loads a model onto the GPU (or returns the already loaded one). Checks first that every tensor
+   *  fits this adapter's limits, before any weight is downloaded. */
+  loadModel(source: ModelSource, onProgress?: LoadProgressCallback): Promise<LoadedModelInfo>;
+  /** Cancels the load or inspection in flight ('cancelled' error for its caller). */
+  cancelLoad(): Promise<void>;
+  cachedModels(): Promise<CachedModelRow[]>;
+  deleteCachedModel(source: string): Promise<void>;
+  /** Storage use of this origin; `persist` asks the browser to keep the cache from eviction. */
+  storage(persist?: boolean): Promise<StorageState>;
   unloadModel(handle: string): Promise<void>;
   /** Raw logits for every position of `tokens`. */
   forward(handle: string, tokens: number[]): Promise<ForwardResult>;

@@ -3,7 +3,8 @@
 // in the browser; the main thread never runs a kernel.
 
 import type { Gpu } from '../gpu/gpu.ts';
-import { loadModelFolder, type LoadedModel, type ModelFolder } from '../formats/modelFolder.ts';
+import { loadModelFolder, type LoadedModel } from '../formats/modelFolder.ts';
+import { ProgressAggregator } from '../formats/progress.ts';
 import type { TextTokenizer } from '../formats/tokenizer.ts';
 import { ALL_CHECKS } from '../kernels/selfchecks/index.ts';
 import { kernelVariants } from '../kernels/variants.ts';
@@ -18,7 +19,11 @@ import type {
   DiffusionSessionInfo,
   DiffusionSettings,
   DiffusionStepView,
+  CachedModelRow,
   ForwardResult,
+  LoadProgressCallback,
+  ModelSource,
+  StorageState,
   LoadedModelInfo,
   ModelSummary,
   SelftestOptions,
@@ -30,16 +35,12 @@ import type {
   TextStep,
 } from './api.ts';
 import { DiffusionSession } from './diffusionSession.ts';
+import { checkFits } from './capability.ts';
 import { summarize } from './modelSummary.ts';
+import { NO_SOURCES, type ModelSources } from './sources.ts';
 import { TextSession } from './textSession.ts';
 
 export type GpuOpener = () => Promise<Gpu>;
-/** Finds a model folder for a source string: a shipped id, a path, a URL, a Hugging Face id. */
-export type FolderResolver = (source: string) => Promise<ModelFolder>;
-
-async function noModelSources(source: string): Promise<ModelFolder> {
-  throw new StepwiseError('not-found', `cannot open "${source}": this engine was started without model sources`);
-}
 
 interface Loaded {
   info: LoadedModelInfo;
@@ -52,10 +53,11 @@ export class LocalEngine implements EngineApi {
   private models = new Map<string, Loaded>();
   private sessions = new Map<string, TextSession | DiffusionSession>();
   private nextId = 1;
+  private loading: AbortController | null = null; // the load in flight, for cancelLoad
 
   constructor(
     private readonly open: GpuOpener,
-    private readonly resolve: FolderResolver = noModelSources,
+    private readonly sources: ModelSources = NO_SOURCES,
   ) {}
 
   private device(): Promise<Gpu> {
@@ -96,25 +98,65 @@ export class LocalEngine implements EngineApi {
     return { adapter: gpu.adapter, kernels: rows };
   }
 
-  private async openFolder(source: string, requireTokenizer: boolean): Promise<LoadedModel> {
-    const folder = await this.resolve(source);
-    return loadModelFolder(folder, { requireTokenizer });
+  /** Opens a source's headers (config, tensor table, tokenizer) with progress and cancellation;
+   *  with `fitOn`, checks the tensors against that GPU's limits before any weights are downloaded. */
+  private async openSource(
+    source: ModelSource,
+    onProgress: LoadProgressCallback | undefined,
+    fitOn?: Gpu,
+  ): Promise<LoadedModel> {
+    this.loading?.abort();
+    const controller = new AbortController();
+    this.loading = controller;
+    const progress = new ProgressAggregator((overall) =>
+      onProgress?.({ ...overall, files: overall.files.map((f) => ({ ...f })) }),
+    );
+    try {
+      const { folder, probe } = await this.sources.resolve(source, {
+        onProgress: progress.onProgress,
+        signal: controller.signal,
+      });
+      if (probe && fitOn) checkFits(await loadModelFolder(probe, { requireTokenizer: false }), fitOn.adapter.limits);
+      const loaded = await loadModelFolder(folder, { requireTokenizer: false });
+      if (fitOn) checkFits(loaded, fitOn.adapter.limits);
+      return loaded;
+    } finally {
+      progress.stop();
+      if (this.loading === controller) this.loading = null;
+    }
   }
 
-  async inspect(source: string): Promise<ModelSummary> {
-    return summarize(source, await this.openFolder(source, false));
+  async inspect(source: ModelSource, onProgress?: LoadProgressCallback): Promise<ModelSummary> {
+    return summarize(sourceName(source), await this.openSource(source, onProgress));
   }
 
-  async loadModel(source: string): Promise<LoadedModelInfo> {
-    for (const m of this.models.values()) if (m.info.source === source) return m.info;
+  async loadModel(source: ModelSource, onProgress?: LoadProgressCallback): Promise<LoadedModelInfo> {
+    const name = sourceName(source);
+    if (typeof source === 'string') for (const m of this.models.values()) if (m.info.source === name) return m.info;
     const gpu = await this.device();
-    const folder = await this.openFolder(source, false); // forward needs no tokenizer; text sessions check
+    const folder = await this.openSource(source, onProgress, gpu);
     const model = await loadModel(gpu, folder);
     await gpu.sync();
     const handle = `m${this.nextId++}`;
-    const info: LoadedModelInfo = { ...summarize(source, folder), handle, gpuBytes: model.lm.weightBytes };
+    const info: LoadedModelInfo = { ...summarize(name, folder), handle, gpuBytes: model.lm.weightBytes };
     this.models.set(handle, { info, model, tokenizer: folder.tokenizer });
     return info;
+  }
+
+  async cancelLoad(): Promise<void> {
+    this.loading?.abort();
+  }
+
+  async cachedModels(): Promise<CachedModelRow[]> {
+    return (await this.sources.cachedModels?.()) ?? [];
+  }
+
+  async deleteCachedModel(source: string): Promise<void> {
+    await this.sources.deleteCachedModel?.(source);
+  }
+
+  async storage(persist = false): Promise<StorageState> {
+    return (await this.sources.storage?.(persist)) ?? { persisted: null, usage: null, quota: null };
   }
 
   async unloadModel(handle: string): Promise<void> {
@@ -231,4 +273,8 @@ export class LocalEngine implements EngineApi {
     this.gpu = null;
     if (gpu) (await gpu.catch(() => null))?.destroy();
   }
+}
+
+function sourceName(source: ModelSource): string {
+  return typeof source === 'string' ? source : source.name;
 }

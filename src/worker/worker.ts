@@ -4,7 +4,8 @@
 import * as Comlink from 'comlink';
 import { LocalEngine } from '../engine/engine.ts';
 import { openGpu } from '../gpu/gpu.ts';
+import { browserSources } from './browserSources.ts';
 import { registerErrorTransfer } from './errors.ts';
 
 registerErrorTransfer();
-Comlink.expose(new LocalEngine(() => openGpu(navigator.gpu)));
+Comlink.expose(new LocalEngine(() => openGpu(navigator.gpu), browserSources(import.meta.env.BASE_URL)));
