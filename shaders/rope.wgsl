@@ -1,6 +1,8 @@
 // Rotary position embedding (RoPE), out of place, over x [T, H, D] with D even.
 //
-// Row t sits at position p = pos0 + t (pos0 > 0 when decoding behind a KV cache). The first R =
+// Row t sits at position p = pos0 + t (pos0 > 0 when decoding behind a KV cache), or at positions[t]
+// when `has_positions` is 1 (rows picked from anywhere in a sequence, e.g. the masked positions a
+// diffusion step recomputes while the rest come from a cache). The first R =
 // rotaryDim dims are rotated in R/2 pairs; pair i turns by the angle p · θ^(-2i/R):
 //   out[a] = x[a]·cos − x[b]·sin,   out[b] = x[b]·cos + x[a]·sin
 // with (a, b) = (i, i + R/2) for `rotate_half` (Llama, HF, MDLM) and (2i, 2i + 1) for `interleaved`
@@ -18,17 +20,20 @@ struct Params {
   dim: u32,      // D
   rotary: u32,   // R = rotaryDim, even, ≤ D
   pos0: u32,     // position of row t = 0
+  has_positions: u32, // 1: row t sits at positions[t]; 0: at pos0 + t (positions is a dummy binding)
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;           // [T, H, D]
 @group(0) @binding(2) var<storage, read> table: array<f32>;       // [maxPos, R/2, 2] (cos, sin)
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;   // [T, H, D]
+@group(0) @binding(4) var<storage, read> positions: array<u32>;   // [T] when has_positions
 
 // Rotates dims a and b of x by frequency `pair` at the row's position.
 fn rotate(row: u32, pair: u32, a: u32, b: u32) {
   let t = row / params.heads;
-  let cs = ((params.pos0 + t) * (params.rotary / 2u) + pair) * 2u;
+  let p = select(params.pos0 + t, positions[t], params.has_positions == 1u);
+  let cs = (p * (params.rotary / 2u) + pair) * 2u;
   let c = table[cs];
   let s = table[cs + 1u];
   let xa = x[a];

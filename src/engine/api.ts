@@ -169,6 +169,7 @@ export interface DiffusionSettings {
   remasking?: 'low_confidence' | 'random'; // llada's choice of what to commit (default low_confidence)
   temperature: number; // Gumbel noise on proposals (llada, threshold); 0 = argmax
   seed: number;
+  cache?: 'none' | 'prefix' | 'dual' | 'dkv'; // caching across steps (see samplers/stepCache.ts)
 }
 
 export interface DiffusionSessionInfo {
@@ -190,6 +191,7 @@ export interface DiffusionStepView {
   topProbs: Float32Array; // [T, 5]
   pieces: string[]; // decoded text per position
   forwards: number; // model evaluations in this step
+  rows: number; // positions the model computed (fewer than the sequence with a step cache)
   done: boolean;
   ms: number;
   timings: KernelTiming[];

@@ -13,6 +13,7 @@ import type { DiffusionSessionInfo, DiffusionSettings, DiffusionStepView } from 
 interface Sampler {
   readonly tokens: Int32Array;
   step(): Promise<DiffusionStep | null>;
+  release(): void;
 }
 
 export class DiffusionSession {
@@ -60,12 +61,16 @@ export class DiffusionSession {
     if (!s) return null;
     return { ...s, pieces: Array.from(s.tokens, (t) => this.tokenizer.decode([t])), ms, timings };
   }
+
+  close(): void {
+    this.sampler.release();
+  }
 }
 
 function makeSampler(gpu: Gpu, model: DiffusionLm, prompt: number[], s: DiffusionSettings): Sampler {
   switch (s.sampler) {
     case 'mdlm':
-      return new MdlmSampler(gpu, model, prompt, { steps: s.steps, length: s.length, seed: s.seed });
+      return new MdlmSampler(gpu, model, prompt, { steps: s.steps, length: s.length, seed: s.seed, cache: s.cache });
     case 'llada':
       return new LladaSampler(gpu, model, prompt, {
         steps: s.steps,
@@ -74,6 +79,7 @@ function makeSampler(gpu: Gpu, model: DiffusionLm, prompt: number[], s: Diffusio
         remasking: s.remasking ?? 'low_confidence',
         temperature: s.temperature,
         seed: s.seed,
+        cache: s.cache,
       });
     case 'threshold':
       return new ThresholdSampler(gpu, model, prompt, {
@@ -82,6 +88,7 @@ function makeSampler(gpu: Gpu, model: DiffusionLm, prompt: number[], s: Diffusio
         blockLength: s.blockLength,
         temperature: s.temperature,
         seed: s.seed,
+        cache: s.cache,
       });
     default:
       throw badInput(`unknown sampler "${String(s.sampler)}"`, 'use mdlm, llada or threshold');

@@ -261,8 +261,7 @@ export class LocalEngine implements EngineApi {
   }
 
   async closeSession(id: string): Promise<void> {
-    const s = this.sessions.get(id);
-    if (s instanceof TextSession) s.close();
+    this.sessions.get(id)?.close();
     this.sessions.delete(id);
   }
 

@@ -65,6 +65,25 @@ describe('rope', () => {
     });
   }
 
+  it('places rows at explicit positions (rows picked from anywhere in a sequence)', async () => {
+    const gpu = await testGpu();
+    const [T, H, D] = [5, 3, 16];
+    const positions = Int32Array.from([40, 3, 0, 41, 17]);
+    const rng = new Rng(77);
+    const x = rng.floats(T * H * D);
+    const rt = ropeTable(gpu, { maxPos: 64, rotaryDim: D, theta: 10000 });
+    const tx = gpu.upload(x, [T, H, D], 'x');
+    const tp = gpu.upload(positions, [T], 'positions');
+    for (const layout of ['rotate-half', 'interleaved'] as const) {
+      const want = ropeRef(x, [T, H, D], { pos0: 0, positions, theta: 10000, rotaryDim: D, layout });
+      const out = rope(gpu, tx, rt, { positions: tp, layout });
+      const got = await gpu.read(out);
+      out.release();
+      for (let i = 0; i < got.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-5);
+    }
+    for (const t of [tx, tp, rt.table]) t.release();
+  });
+
   it('rejects bad arguments', async () => {
     const gpu = await testGpu();
     const rt = ropeTable(gpu, { maxPos: 8, rotaryDim: 4 });

@@ -25,6 +25,7 @@ export interface RopeTable {
 
 export interface RopeOptions {
   pos0?: number; // position of row 0, i.e. tokens already in the KV cache; default 0
+  positions?: Tensor; // i32 [T]: row t's position (overrides pos0); values must be < the table's maxPos
   layout?: RopeLayout; // default 'rotate-half'
 }
 
@@ -66,14 +67,19 @@ export function rope(gpu: Gpu, x: Tensor, rt: RopeTable, options: RopeOptions = 
   if (!Number.isInteger(pos0) || pos0 < 0) fail('rope', `pos0 must be a non-negative integer, got ${pos0}`);
   if (pos0 + T > rt.maxPos) fail('rope', `positions up to ${pos0 + T - 1} exceed the table's ${rt.maxPos}`);
   if (layout !== 'rotate-half' && layout !== 'interleaved') fail('rope', `unknown layout "${String(layout)}"`);
+  if (options.positions) {
+    expectDType('rope', options.positions, 'i32');
+    expectShape('rope', options.positions, [T]);
+  }
   const n = (T * H * D) / 2;
   const out = gpu.empty(x.shape, 'f32', label); // [T, H, D]
   gpu.run({
     label,
     code,
     entryPoint: layout === 'rotate-half' ? 'rotate_half' : 'interleaved',
-    params: { n, heads: H, dim: D, rotary: rt.rotaryDim, pos0 },
-    bindings: [x, rt.table, out],
+    params: { n, heads: H, dim: D, rotary: rt.rotaryDim, pos0, has_positions: options.positions ? 1 : 0 },
+    // Without positions, x stands in for the unused binding (layout 'auto' wants every declared one).
+    bindings: [x, rt.table, out, options.positions ?? x],
     workgroups: gpu.grid(Math.ceil(n / 256)),
   });
   return out;

@@ -15,7 +15,10 @@ export function variantClass(gpu: Gpu): VariantClass {
 export function kernelVariants(gpu: Gpu): Record<string, string> {
   const cls = variantClass(gpu);
   return {
-    matmul: cls === 'cpu' ? 'register-tiled (no workgroup memory)' : 'workgroup-tiled',
+    matmul:
+      cls === 'cpu'
+        ? 'register 16×16 per invocation, no workgroup memory; GEMV (1×8 per invocation) for M ≤ 4'
+        : 'workgroup-tiled 64×64 (4×4 per thread); GEMV (1×8 per invocation) for M ≤ 4',
     layernorm: cls === 'cpu' ? 'row per invocation' : 'workgroup per row',
     rmsnorm: cls === 'cpu' ? 'row per invocation' : 'workgroup per row',
     softmax: cls === 'cpu' ? 'row per invocation' : 'workgroup per row',

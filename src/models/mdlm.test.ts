@@ -73,3 +73,28 @@ describe('mdlm config', () => {
     expect(c.modelType === 'mdlm' && c.maskTokenId).toBe(5);
   });
 });
+
+describe('MDLM partial forward over a key/value cache', () => {
+  it('computing a subset of rows over a fresh cache gives the full forward’s logits for those rows', async () => {
+    const gpu = await testGpu();
+    const loaded = await loadModelFolder(nodeFolder(DIR), { requireTokenizer: false });
+    const model = await Mdlm.load(
+      gpu,
+      loaded.config as Extract<typeof loaded.config, { modelType: 'mdlm' }>,
+      loaded.checkpoint,
+    );
+    const [g] = await golden();
+    const V = model.vocabSize;
+    const cache = model.newCache(g.ids.length);
+    model.forward(g.ids, g.sigma, { cache }).release(); // fills the cache
+    const rows = [0, 1, 2, 7, 8, 20, 39];
+    const part = model.forward(g.ids, g.sigma, { cache, rows }); // [R, V]
+    const want = new Float32Array(rows.length * V);
+    rows.forEach((j, r) => want.set(g.logits.subarray(j * V, (j + 1) * V), r * V));
+    await expectLogitsClose(gpu, part, want, 1e-3);
+    part.release();
+    expect(() => model.forward(g.ids, g.sigma, { rows })).toThrow(/needs a filled cache/);
+    cache.release();
+    model.dispose();
+  });
+});

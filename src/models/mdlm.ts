@@ -156,8 +156,20 @@ export class Mdlm {
     return { blocks, final };
   }
 
-  /** Raw logits [T, V] (before SUBS) for ids [T] at noise level σ. The mask id is a valid input. */
-  forward(ids: Int32Array, sigma: number): Tensor {
+  /** A cache of every block's keys and values for sequences of `length` tokens. */
+  newCache(length: number): MdlmKvCache {
+    return new MdlmKvCache(this.gpu, this.config.nBlocks, length, this.config.nHeads, this.config.headDim);
+  }
+
+  /**
+   * Raw logits (before SUBS) for ids [T] at noise level σ; the mask id is a valid input.
+   * Without `rows`: every position, logits [T, V]; with a `cache`, every block's keys and values are
+   * stored in it too. With `rows` (sorted positions) and a filled `cache`: only those positions are
+   * computed — their keys and values replace the cached ones, and they attend over the cached keys
+   * and values of all T positions — giving logits [rows.length, V]. This is what the step caches of
+   * Fast-dLLM and dKV-Cache build on: positions outside `rows` keep their (possibly stale) entries.
+   */
+  forward(ids: Int32Array, sigma: number, options: { cache?: MdlmKvCache; rows?: number[] } = {}): Tensor {
     const gpu = this.gpu;
     const { hiddenDim: D, nHeads: H, headDim: Dh, vocabSize: V } = this.config;
     const T = ids.length;
@@ -165,35 +177,47 @@ export class Mdlm {
     for (const id of ids)
       if (!(id >= 0 && id < V)) throw badInput(`token id ${id} is outside the vocabulary (0 … ${V - 1})`);
     if (!Number.isFinite(sigma) || sigma < 0) throw badInput(`σ must be a finite number ≥ 0; got ${sigma}`);
+    const { cache, rows } = options;
+    if (cache && cache.length !== T) throw badInput(`the cache holds ${cache.length} positions, the sequence ${T}`);
+    if (rows && !(cache && cache.filled)) throw badInput('computing a subset of rows needs a filled cache');
+    const R = rows ? rows.length : T;
+    if (R < 1) throw badInput('no rows to compute');
     const cond = this.fixed ?? this.conditioning(sigma);
 
-    const idT = gpu.upload(ids, [T], 'ids'); // [T]
-    let x = embedding(gpu, idT, this.embed); // [T, D]
+    const idT = gpu.upload(rows ? Int32Array.from(rows, (j) => ids[j]) : ids, [R], 'ids'); // [R]
+    const posT = rows ? gpu.upload(Int32Array.from(rows), [R], 'positions') : undefined; // [R]
+    let x = embedding(gpu, idT, this.embed); // [R, D]
     idT.release();
     this.blocks.forEach((b, i) => {
       const [shiftA, scaleA, gateA, shiftM, scaleM, gateM] = cond.blocks[i];
-      const n1 = layerNorm(gpu, x, b.norm1, null); // [T, D]
-      const h = modulate(gpu, n1, shiftA, scaleA); // [T, D]
-      const q0 = matmul(gpu, h, b.q, { transB: true, label: 'attn_q' }); // [T, D] = [T, H, Dh]
-      const k0 = matmul(gpu, h, b.k, { transB: true, label: 'attn_k' }); // [T, D]
-      const v = matmul(gpu, h, b.v, { transB: true, label: 'attn_v' }); // [T, D]
-      const q = rope(gpu, view(q0, [T, H, Dh]), this.rope, { layout: 'rotate-half' }); // [T, H, Dh]
-      const k = rope(gpu, view(k0, [T, H, Dh]), this.rope, { layout: 'rotate-half' }); // [T, H, Dh]
-      const a = attention(gpu, q, k, view(v, [T, H, Dh])); // [T, H, Dh], bidirectional
-      const o = matmul(gpu, view(a, [T, D]), b.out, { transB: true, label: 'attn_out' }); // [T, D]
-      const x1 = gatedAdd(gpu, x, gateA, o); // [T, D]
+      const n1 = layerNorm(gpu, x, b.norm1, null); // [R, D]
+      const h = modulate(gpu, n1, shiftA, scaleA); // [R, D]
+      const q0 = matmul(gpu, h, b.q, { transB: true, label: 'attn_q' }); // [R, D] = [R, H, Dh]
+      const k0 = matmul(gpu, h, b.k, { transB: true, label: 'attn_k' }); // [R, D]
+      const v = matmul(gpu, h, b.v, { transB: true, label: 'attn_v' }); // [R, D]
+      const q = rope(gpu, view(q0, [R, H, Dh]), this.rope, { layout: 'rotate-half', positions: posT }); // [R, H, Dh]
+      const k = rope(gpu, view(k0, [R, H, Dh]), this.rope, { layout: 'rotate-half', positions: posT }); // [R, H, Dh]
+      cache?.write(i, k, v, rows);
+      // Bidirectional: every row attends over all T positions (from the cache when computing a subset).
+      const a = rows
+        ? attention(gpu, q, cache!.keys[i], cache!.values[i]) // [R, H, Dh]
+        : attention(gpu, q, k, view(v, [T, H, Dh])); // [T, H, Dh]
+      const o = matmul(gpu, view(a, [R, D]), b.out, { transB: true, label: 'attn_out' }); // [R, D]
+      const x1 = gatedAdd(gpu, x, gateA, o); // [R, D]
       for (const t of [n1, h, q0, k0, v, q, k, a, o, x]) t.release();
-      const n2 = layerNorm(gpu, x1, b.norm2, null); // [T, D]
-      const h2 = modulate(gpu, n2, shiftM, scaleM); // [T, D]
-      const f = matmul(gpu, h2, b.mlp0.w, { transB: true, bias: b.mlp0.b, label: 'mlp.0' }); // [T, 4D]
-      const g = gelu(gpu, f); // [T, 4D]
-      const m = matmul(gpu, g, b.mlp2.w, { transB: true, bias: b.mlp2.b, label: 'mlp.2' }); // [T, D]
-      x = gatedAdd(gpu, x1, gateM, m); // [T, D]
+      const n2 = layerNorm(gpu, x1, b.norm2, null); // [R, D]
+      const h2 = modulate(gpu, n2, shiftM, scaleM); // [R, D]
+      const f = matmul(gpu, h2, b.mlp0.w, { transB: true, bias: b.mlp0.b, label: 'mlp.0' }); // [R, 4D]
+      const g = gelu(gpu, f); // [R, 4D]
+      const m = matmul(gpu, g, b.mlp2.w, { transB: true, bias: b.mlp2.b, label: 'mlp.2' }); // [R, D]
+      x = gatedAdd(gpu, x1, gateM, m); // [R, D]
       for (const t of [x1, n2, h2, f, g, m]) t.release();
     });
-    const nf = layerNorm(gpu, x, this.final.norm, null); // [T, D]
-    const hf = modulate(gpu, nf, cond.final[0], cond.final[1]); // [T, D]
-    const logits = matmul(gpu, hf, this.final.w, { transB: true, bias: this.final.b, label: 'output_layer' }); // [T, V]
+    posT?.release();
+    if (cache) cache.filled = true;
+    const nf = layerNorm(gpu, x, this.final.norm, null); // [R, D]
+    const hf = modulate(gpu, nf, cond.final[0], cond.final[1]); // [R, D]
+    const logits = matmul(gpu, hf, this.final.w, { transB: true, bias: this.final.b, label: 'output_layer' }); // [R, V]
     for (const t of [x, nf, hf]) t.release();
     if (!this.fixed) for (const t of [...cond.blocks.flat(), ...cond.final]) t.release();
     return logits;
@@ -202,5 +226,45 @@ export class Mdlm {
   dispose(): void {
     for (const t of this.owned) t.release();
     if (this.fixed) for (const t of [...this.fixed.blocks.flat(), ...this.fixed.final]) t.release();
+  }
+}
+
+/** Keys (after RoPE) and values of every block for every position of one sequence. */
+export class MdlmKvCache {
+  filled = false; // true once a full forward has written every position
+  readonly keys: Tensor[]; // per block [T, H, Dh]
+  readonly values: Tensor[]; // per block [T, H, Dh]
+  private readonly width: number; // H · Dh
+
+  constructor(
+    private readonly gpu: Gpu,
+    blocks: number,
+    readonly length: number,
+    heads: number,
+    headDim: number,
+  ) {
+    this.width = heads * headDim;
+    const shape = [length, heads, headDim];
+    this.keys = Array.from({ length: blocks }, (_, i) => gpu.empty(shape, 'f32', `mdlm.kv.k.${i}`));
+    this.values = Array.from({ length: blocks }, (_, i) => gpu.empty(shape, 'f32', `mdlm.kv.v.${i}`));
+  }
+
+  /** Writes block i's k and v rows ([R, D]) at `rows` (every position when absent), one copy per
+   *  contiguous run of positions. */
+  write(i: number, k: Tensor, v: Tensor, rows?: number[]): void {
+    const D = this.width;
+    const positions = rows ?? Array.from({ length: this.length }, (_, j) => j);
+    let start = 0;
+    for (let r = 1; r <= positions.length; r++) {
+      if (r < positions.length && positions[r] === positions[r - 1] + 1) continue;
+      const len = r - start;
+      this.gpu.copy(k, start * D, this.keys[i], positions[start] * D, len * D);
+      this.gpu.copy(v, start * D, this.values[i], positions[start] * D, len * D);
+      start = r;
+    }
+  }
+
+  release(): void {
+    for (const t of [...this.keys, ...this.values]) t.release();
   }
 }

@@ -171,3 +171,50 @@ describe('threshold sampler', () => {
     ).toThrow(/threshold/);
   });
 });
+
+describe('caching across steps', () => {
+  const base = { steps: 12, length: 24, blockLength: 8, remasking: 'low_confidence' as const, temperature: 0, seed: 2 };
+
+  it('prefix and dual recompute only the block (and, for prefix, what follows), refreshing at each block', async () => {
+    for (const cache of ['prefix', 'dual'] as const) {
+      const sampler = new LladaSampler(gpu, model, prompt, { ...base, cache });
+      const steps = await trace(sampler);
+      sampler.release();
+      checkTrace(prompt, steps);
+      steps.forEach((s, i) => {
+        const block = Math.floor(i / 4);
+        const first = i % 4 === 0;
+        const T = 28;
+        const want = first ? T : cache === 'dual' ? 8 : T - (4 + 8 * block);
+        expect(s.rows).toBe(want);
+      });
+    }
+  });
+
+  it('dkv recomputes the masked and just-decoded positions, with a full refresh every 4 steps', async () => {
+    const sampler = new LladaSampler(gpu, model, prompt, { ...base, cache: 'dkv' });
+    const steps = await trace(sampler);
+    sampler.release();
+    checkTrace(prompt, steps);
+    steps.forEach((s, i) => {
+      if (i % 4 === 0) expect(s.rows).toBe(28);
+      else {
+        const masked = [...steps[i - 1].tokens].filter((t) => t === MASK).length;
+        expect(s.rows).toBe(masked + steps[i - 1].unmasked.length);
+      }
+    });
+    const mdlm = new MdlmSampler(gpu, model, prompt, { steps: 8, length: 20, seed: 1, cache: 'dkv' });
+    checkTrace(prompt, await trace(mdlm));
+    mdlm.release();
+  });
+
+  it('the first step of a cached run equals the uncached run; prefix caches need blocks', async () => {
+    const plain = await new LladaSampler(gpu, model, prompt, base).step();
+    const cached = new LladaSampler(gpu, model, prompt, { ...base, cache: 'dual' });
+    expect([...(await cached.step())!.tokens]).toEqual([...plain!.tokens]);
+    cached.release();
+    expect(() => new MdlmSampler(gpu, model, prompt, { steps: 4, length: 8, seed: 1, cache: 'prefix' })).toThrow(
+      /needs semi-autoregressive blocks/,
+    );
+  });
+});

@@ -3,7 +3,6 @@
 // fixed when. Samplers: mdlm.ts (ancestral), llada.ts (low-confidence remasking in blocks),
 // threshold.ts (confidence-threshold parallel decoding).
 
-import type { Gpu } from '../gpu/gpu.ts';
 import type { Tensor } from '../gpu/tensor.ts';
 import { badInput } from '../shared/errors.ts';
 
@@ -13,8 +12,15 @@ export interface DiffusionLm {
   readonly contextLength: number; // longest sequence
   readonly maskTokenId: number;
   readonly timeConditioned: boolean; // whether σ changes the output (if not, a prediction can be reused)
-  /** Raw logits [T, V] for ids [T] at noise level σ (ignored by models without time conditioning). */
-  forward(ids: Int32Array, sigma: number): Tensor;
+  /** Raw logits for ids [T] at noise level σ (ignored by models without time conditioning): [T, V],
+   *  or [rows.length, V] for just `rows` over a filled `cache` (see Mdlm.forward). */
+  forward(ids: Int32Array, sigma: number, options?: { cache?: DiffusionCache; rows?: number[] }): Tensor;
+  newCache(length: number): DiffusionCache;
+}
+
+/** Keys and values of every layer for one sequence, kept across denoising steps. */
+export interface DiffusionCache {
+  release(): void;
 }
 
 export const TOP_PER_POSITION = 5;
@@ -27,6 +33,7 @@ export interface DiffusionStep {
   topIds: Int32Array; // [T, 5]: the model's most likely tokens at each position this step (SUBS applied)
   topProbs: Float32Array; // [T, 5]
   forwards: number; // model evaluations this step (0 when a cached prediction was reused)
+  rows: number; // positions the model computed this step (fewer than T with a step cache)
   done: boolean; // every position is fixed
 }
 
@@ -75,14 +82,6 @@ export function topPerPosition(p: Float64Array, T: number, V: number): { ids: In
     });
   }
   return { ids, probs };
-}
-
-/** Runs the model and returns SUBS probabilities [T, V] read back to the host. */
-export async function predict(gpu: Gpu, model: DiffusionLm, tokens: Int32Array, sigma: number): Promise<Float64Array> {
-  const logitsT = model.forward(tokens, sigma); // [T, V]
-  const logits = (await gpu.read(logitsT)) as Float32Array;
-  logitsT.release();
-  return subsProbs(logits, tokens.length, model.vocabSize, model.maskTokenId);
 }
 
 /** The starting sequence: prompt, then `length` masks (prompt masks are infilled too). */

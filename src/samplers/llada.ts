@@ -13,11 +13,11 @@ import {
   confidenceOf,
   initialTokens,
   maskedPositions,
-  predict,
   topPerPosition,
   type DiffusionLm,
   type DiffusionStep,
 } from './diffusion.ts';
+import { Predictor, type StepCacheMode } from './stepCache.ts';
 
 export interface LladaSettings {
   steps: number; // total steps, split evenly over the blocks
@@ -26,6 +26,7 @@ export interface LladaSettings {
   remasking: 'low_confidence' | 'random';
   temperature: number; // Gumbel noise on the proposals; 0 = argmax
   seed: number;
+  cache?: StepCacheMode; // caching across steps (default 'none')
 }
 
 /** Tokens to commit at each of `steps` steps for `masks` masked positions. */
@@ -44,9 +45,11 @@ export class LladaSampler {
   private schedule: number[] = [];
   private n = 0;
   private readonly rng: Rng;
+  private readonly predictor: Predictor;
+  private justDecoded: number[] = [];
 
   constructor(
-    private readonly gpu: Gpu,
+    gpu: Gpu,
     private readonly model: DiffusionLm,
     prompt: number[],
     private readonly settings: LladaSettings,
@@ -67,6 +70,7 @@ export class LladaSampler {
     if (!(settings.temperature >= 0)) throw badInput(`temperature must be ≥ 0; got ${settings.temperature}`);
     this.stepsPerBlock = settings.steps / this.blocks.count;
     this.rng = new Rng(settings.seed);
+    this.predictor = new Predictor(gpu, model, settings.cache ?? 'none');
     this.startBlock();
   }
 
@@ -94,7 +98,12 @@ export class LladaSampler {
     const V = this.model.vocabSize;
     const mask = this.model.maskTokenId;
     // 1. Predict every position from the current sequence (σ = 0: LLaDA conditions on the masks alone).
-    const p = await predict(this.gpu, this.model, this.tokens, 0);
+    const { p, rows } = await this.predictor.predict(this.tokens, 0, {
+      block: blockRange(this.blocks, this.block),
+      blockChanged: this.inBlock === 0,
+      masked: maskedPositions(this.tokens, this.model.maskTokenId),
+      justDecoded: this.justDecoded,
+    });
     // 2. Propose a token and a confidence for each masked position of the current block only.
     const candidates = this.masksIn(this.block);
     const { x0, conf } = propose(p, V, candidates, this.settings.temperature, this.settings.remasking, this.rng);
@@ -109,6 +118,7 @@ export class LladaSampler {
       this.block++;
       if (!this.done) this.startBlock();
     }
+    this.justDecoded = unmasked;
     const top = topPerPosition(p, this.tokens.length, V);
     return {
       step: this.n,
@@ -118,7 +128,12 @@ export class LladaSampler {
       topIds: top.ids,
       topProbs: top.probs,
       forwards: 1,
+      rows,
       done: this.done,
     };
+  }
+
+  release(): void {
+    this.predictor.release();
   }
 }

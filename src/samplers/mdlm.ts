@@ -12,17 +12,18 @@ import {
   drawFrom,
   initialTokens,
   maskedPositions,
-  predict,
   sigmaOf,
   topPerPosition,
   type DiffusionLm,
   type DiffusionStep,
 } from './diffusion.ts';
+import { Predictor, type StepCacheMode } from './stepCache.ts';
 
 export interface MdlmSamplerSettings {
   steps: number; // denoising steps S
   length: number; // masks appended after the prompt
   seed: number;
+  cache?: StepCacheMode; // 'none' (default) or 'dkv'; prefix caches need blocks
 }
 
 const T_MIN = 1e-5; // the schedule stops just above t = 0, as MDLM's sampler does
@@ -32,9 +33,11 @@ export class MdlmSampler {
   private i = 0;
   private cached: Float64Array | null = null;
   private readonly rng: Rng;
+  private readonly predictor: Predictor;
+  private justDecoded: number[] = [];
 
   constructor(
-    private readonly gpu: Gpu,
+    gpu: Gpu,
     private readonly model: DiffusionLm,
     prompt: number[],
     private readonly settings: MdlmSamplerSettings,
@@ -46,6 +49,27 @@ export class MdlmSampler {
     if (settings.steps > masked)
       throw badInput(`${settings.steps} steps for ${masked} masked tokens: use at most one step per token`);
     this.rng = new Rng(settings.seed);
+    this.predictor = new Predictor(gpu, model, settings.cache ?? 'none');
+    if (this.predictor.mode === 'prefix' || this.predictor.mode === 'dual') {
+      throw badInput(
+        `the ${this.predictor.mode} cache needs semi-autoregressive blocks`,
+        'use the llada or threshold sampler, or --cache dkv',
+      );
+    }
+  }
+
+  private async predict(sigma: number): Promise<{ p: Float64Array; rows: number }> {
+    const ctx = {
+      block: null,
+      blockChanged: false,
+      masked: maskedPositions(this.tokens, this.model.maskTokenId),
+      justDecoded: this.justDecoded,
+    };
+    return this.predictor.predict(this.tokens, sigma, ctx);
+  }
+
+  release(): void {
+    this.predictor.release();
   }
 
   get done(): boolean {
@@ -65,9 +89,12 @@ export class MdlmSampler {
     this.i++;
     // 2. p0: the cached prediction if nothing changed since it was made, else a fresh one.
     let forwards = 0;
+    let rows = 0;
     let p = this.cached;
     if (!p) {
-      p = await predict(this.gpu, model, this.tokens, sigmaOf(t));
+      const r = await this.predict(sigmaOf(t));
+      p = r.p;
+      rows += r.rows;
       forwards++;
     }
     // 3. Each masked position stays masked with probability s/t, else takes a token from p0.
@@ -83,7 +110,10 @@ export class MdlmSampler {
     if (this.done) {
       const rest = maskedPositions(this.tokens, mask);
       if (rest.length > 0) {
-        p = await predict(this.gpu, model, this.tokens, sigmaOf(s));
+        this.justDecoded = unmasked;
+        const r = await this.predict(sigmaOf(s));
+        p = r.p;
+        rows += r.rows;
         forwards++;
         for (const j of rest) {
           let best = 0;
@@ -93,6 +123,7 @@ export class MdlmSampler {
         }
       }
     }
+    this.justDecoded = unmasked;
     const top = topPerPosition(p, this.tokens.length, V);
     return {
       step: this.i,
@@ -102,6 +133,7 @@ export class MdlmSampler {
       topIds: top.ids,
       topProbs: top.probs,
       forwards,
+      rows,
       done: this.done,
     };
   }

@@ -11,11 +11,11 @@ import {
   confidenceOf,
   initialTokens,
   maskedPositions,
-  predict,
   topPerPosition,
   type DiffusionLm,
   type DiffusionStep,
 } from './diffusion.ts';
+import { Predictor, type StepCacheMode } from './stepCache.ts';
 
 export interface ThresholdSettings {
   threshold: number; // in (0, 1]: commit every proposal at least this confident
@@ -23,6 +23,7 @@ export interface ThresholdSettings {
   blockLength?: number; // default: one block over the whole generation
   temperature: number; // Gumbel noise on the proposals; 0 = argmax
   seed: number;
+  cache?: StepCacheMode; // caching across steps (default 'none')
 }
 
 export class ThresholdSampler {
@@ -31,9 +32,12 @@ export class ThresholdSampler {
   private block = 0;
   private n = 0;
   private readonly rng: Rng;
+  private readonly predictor: Predictor;
+  private justDecoded: number[] = [];
+  private predictedBlock = -1; // block of the previous prediction
 
   constructor(
-    private readonly gpu: Gpu,
+    gpu: Gpu,
     private readonly model: DiffusionLm,
     prompt: number[],
     private readonly settings: ThresholdSettings,
@@ -44,6 +48,7 @@ export class ThresholdSampler {
     this.tokens = initialTokens(prompt, settings.length, model);
     this.blocks = makeBlocks(this.tokens, model.maskTokenId, settings.blockLength);
     this.rng = new Rng(settings.seed);
+    this.predictor = new Predictor(gpu, model, settings.cache ?? 'none');
     this.skipFinishedBlocks();
   }
 
@@ -68,7 +73,13 @@ export class ThresholdSampler {
     if (this.done) return null;
     const V = this.model.vocabSize;
     // 1. Predict every position from the current sequence.
-    const p = await predict(this.gpu, this.model, this.tokens, 0);
+    const { p, rows } = await this.predictor.predict(this.tokens, 0, {
+      block: blockRange(this.blocks, this.block),
+      blockChanged: this.block !== this.predictedBlock,
+      masked: maskedPositions(this.tokens, this.model.maskTokenId),
+      justDecoded: this.justDecoded,
+    });
+    this.predictedBlock = this.block;
     // 2. Propose a token and a confidence for each masked position of the current block.
     const { x0, conf } = propose(p, V, this.masksIn(this.block), this.settings.temperature, 'low_confidence', this.rng);
     // 3. Commit every proposal at or above the threshold, and at least the most confident one.
@@ -78,6 +89,7 @@ export class ThresholdSampler {
     this.n++;
     // 4. Move past blocks that have no masks left.
     this.skipFinishedBlocks();
+    this.justDecoded = unmasked;
     const top = topPerPosition(p, this.tokens.length, V);
     return {
       step: this.n,
@@ -87,7 +99,12 @@ export class ThresholdSampler {
       topIds: top.ids,
       topProbs: top.probs,
       forwards: 1,
+      rows,
       done: this.done,
     };
+  }
+
+  release(): void {
+    this.predictor.release();
   }
 }

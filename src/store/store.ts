@@ -2,12 +2,16 @@
 
 import { create } from 'zustand';
 import { createAdapterSlice } from './adapterSlice.ts';
+import { createCacheSlice } from './cacheSlice.ts';
+import { createModelsSlice } from './modelsSlice.ts';
 import { createSelftestSlice } from './selftestSlice.ts';
 import type { StoreState } from './types.ts';
 import { createUiSlice } from './uiSlice.ts';
 
 export const useStore = create<StoreState>()((...a) => ({
   ...createAdapterSlice(...a),
+  ...createModelsSlice(...a),
+  ...createCacheSlice(...a),
   ...createSelftestSlice(...a),
   ...createUiSlice(...a),
 }));

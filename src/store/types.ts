@@ -4,10 +4,12 @@
 
 import type { StateCreator } from 'zustand';
 import type { AdapterSlice } from './adapterSlice.ts';
+import type { CacheSlice } from './cacheSlice.ts';
+import type { ModelsSlice } from './modelsSlice.ts';
 import type { SelftestSlice } from './selftestSlice.ts';
 import type { UiSlice } from './uiSlice.ts';
 
-export type StoreState = AdapterSlice & SelftestSlice & UiSlice;
+export type StoreState = AdapterSlice & ModelsSlice & CacheSlice & SelftestSlice & UiSlice;
 
 /** A slice creator that sees the whole store (to read other slices) but builds only its part. */
 export type SliceCreator<Slice> = StateCreator<StoreState, [], [], Slice>;

@@ -1,9 +1,9 @@
-// Which view the central stage shows. For now: an overview of the playground and the kernel
-// self-test; generation views join them as models arrive.
+// Which view the central stage shows: an overview of the playground, the loaded model's inspector,
+// the weight cache and the kernel self-test; generation views join them.
 
 import type { SliceCreator } from './types.ts';
 
-export type StageView = 'overview' | 'selftest';
+export type StageView = 'overview' | 'model' | 'cache' | 'selftest';
 
 export interface UiState {
   view: StageView;

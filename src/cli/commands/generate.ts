@@ -2,13 +2,13 @@
 // diffusion model (tokens unmasked in parallel over denoising steps), streamed to stderr as it goes.
 
 import { writeFile } from 'node:fs/promises';
-import type { EngineApi, KernelTiming, LoadedModelInfo } from '../../engine/api.ts';
+import type { DiffusionSettings, EngineApi, KernelTiming, LoadedModelInfo } from '../../engine/api.ts';
 import { badInput } from '../../shared/errors.ts';
 import type { ParsedArgs } from '../args.ts';
 import type { CliIo, Command } from '../io.ts';
 
 const AR_ONLY = ['max-tokens', 'top-k', 'top-p', 'repetition-penalty'];
-const DIFFUSION_ONLY = ['sampler', 'steps', 'length', 'block-length', 'threshold', 'remasking', 'trace'];
+const DIFFUSION_ONLY = ['sampler', 'steps', 'length', 'block-length', 'threshold', 'remasking', 'trace', 'cache'];
 
 export const generateCommand: Command = {
   spec: {
@@ -48,6 +48,11 @@ export const generateCommand: Command = {
         description: 'llada: what to commit (default low_confidence)',
       },
       trace: { type: 'string', description: 'diffusion: write every step as JSON to this file' },
+      cache: {
+        type: 'string',
+        choices: ['none', 'prefix', 'dual', 'dkv'],
+        description: 'diffusion: caching across steps; also runs uncached to report speed-up and agreement',
+      },
     },
   },
   async run(args, io) {
@@ -122,6 +127,55 @@ async function generateText(engine: EngineApi, model: LoadedModelInfo, args: Par
   return 0;
 }
 
+interface DiffusionRun {
+  steps: Array<{ step: number; tokens: number[]; unmasked: number[]; ms: number; forwards: number; rows: number }>;
+  text: string;
+  tokens: number[];
+  ms: number;
+  maskTokenId: number;
+  timings: Map<string, KernelTiming>;
+}
+
+async function runDiffusion(
+  engine: EngineApi,
+  handle: string,
+  settings: DiffusionSettings,
+  io: CliIo,
+  quiet: boolean,
+): Promise<DiffusionRun> {
+  const session = await engine.startDiffusion(handle, settings);
+  const run: DiffusionRun = {
+    steps: [],
+    text: '',
+    tokens: [],
+    ms: 0,
+    maskTokenId: session.maskTokenId,
+    timings: new Map(),
+  };
+  const t0 = performance.now();
+  try {
+    for (let s = await engine.stepDiffusion(session.id); s; s = await engine.stepDiffusion(session.id)) {
+      run.steps.push({
+        step: s.step,
+        tokens: [...s.tokens],
+        unmasked: s.unmasked,
+        ms: s.ms,
+        forwards: s.forwards,
+        rows: s.rows,
+      });
+      run.text = s.pieces.join('');
+      run.tokens = [...s.tokens];
+      if (!quiet)
+        io.err(`[${s.step}] unmasked ${s.unmasked.length}, computed ${s.rows} positions, ${s.ms.toFixed(0)} ms`);
+      addTimings(run.timings, s.timings);
+    }
+  } finally {
+    await engine.closeSession(session.id);
+  }
+  run.ms = performance.now() - t0;
+  return run;
+}
+
 async function generateDiffusion(
   engine: EngineApi,
   model: LoadedModelInfo,
@@ -129,8 +183,9 @@ async function generateDiffusion(
   io: CliIo,
 ): Promise<number> {
   const o = args.options;
-  const sampler = (o.sampler as 'mdlm' | 'llada' | 'threshold' | undefined) ?? 'llada';
-  const session = await engine.startDiffusion(model.handle, {
+  const sampler = (o.sampler as DiffusionSettings['sampler'] | undefined) ?? 'llada';
+  const cache = (o.cache as DiffusionSettings['cache'] | undefined) ?? 'none';
+  const settings: DiffusionSettings = {
     sampler,
     prompt: typeof o.prompt === 'string' ? o.prompt : '',
     length: (o.length as number | undefined) ?? 64,
@@ -140,28 +195,34 @@ async function generateDiffusion(
     remasking: o.remasking as 'low_confidence' | 'random' | undefined,
     temperature: (o.temperature as number | undefined) ?? 0,
     seed: (o.seed as number | undefined) ?? 1,
-  });
-  const steps = [];
-  const timings = new Map<string, KernelTiming>();
-  const t0 = performance.now();
-  let last = null;
-  for (let s = await engine.stepDiffusion(session.id); s; s = await engine.stepDiffusion(session.id)) {
-    last = s;
-    steps.push({ step: s.step, tokens: [...s.tokens], unmasked: s.unmasked, ms: s.ms, forwards: s.forwards });
+    cache,
+  };
+  const run = await runDiffusion(engine, model.handle, settings, io, false);
+  // With a step cache, the same run without it says what the cache bought and what it changed.
+  let comparison = null;
+  if (cache !== 'none') {
+    io.err('running again without the cache, to compare …');
+    const plain = await runDiffusion(engine, model.handle, { ...settings, cache: 'none' }, io, true);
+    const same = plain.tokens.filter((t, i) => t === run.tokens[i]).length;
+    comparison = {
+      cache,
+      speedup: plain.ms / run.ms,
+      cachedMs: run.ms,
+      uncachedMs: plain.ms,
+      identicalTokens: same,
+      identicalShare: same / plain.tokens.length,
+    };
     io.err(
-      `[${s.step}] unmasked ${s.unmasked.length} (${s.forwards} forward${s.forwards === 1 ? '' : 's'}) ${s.ms.toFixed(0)} ms`,
+      `cache ${cache}: ${comparison.speedup.toFixed(2)}× faster (${run.ms.toFixed(0)} vs ${plain.ms.toFixed(0)} ms), ` +
+        `${same}/${plain.tokens.length} tokens identical to the uncached run (${(100 * comparison.identicalShare).toFixed(1)} %)`,
     );
-    addTimings(timings, s.timings);
   }
-  const totalMs = performance.now() - t0;
-  await engine.closeSession(session.id);
-  const text = last ? last.pieces.join('') : '';
   if (typeof o.trace === 'string') {
     const trace = {
       model: model.source,
       sampler,
-      maskTokenId: session.maskTokenId,
-      steps: steps.map(({ forwards: _f, ...rest }) => rest),
+      maskTokenId: run.maskTokenId,
+      steps: run.steps.map(({ forwards: _f, rows: _r, ...rest }) => rest),
     };
     try {
       await writeFile(o.trace, JSON.stringify(trace));
@@ -172,20 +233,21 @@ async function generateDiffusion(
   if (o.json) {
     io.out(
       JSON.stringify({
-        text,
-        tokens: last ? [...last.tokens] : [],
+        text: run.text,
+        tokens: run.tokens,
         sampler,
-        steps: steps.length,
-        forwards: steps.reduce((n, s) => n + s.forwards, 0),
+        steps: run.steps.length,
+        forwards: run.steps.reduce((n, s) => n + s.forwards, 0),
+        cache: comparison,
         timings: {
-          totalMs,
-          stepsPerSecond: (steps.length / totalMs) * 1000,
-          kernels: [...timings.values()].sort((a, b) => b.ms - a.ms),
+          totalMs: run.ms,
+          stepsPerSecond: (run.steps.length / run.ms) * 1000,
+          kernels: [...run.timings.values()].sort((a, b) => b.ms - a.ms),
         },
       }),
     );
   } else {
-    io.out(text);
+    io.out(run.text);
   }
   return 0;
 }

@@ -4,6 +4,7 @@ import type { RopeLayout } from '../rope.ts';
 
 export interface RopeRefOptions {
   pos0: number; // position of row 0
+  positions?: ArrayLike<number>; // row t's position (overrides pos0)
   theta: number; // base of inv_freq[i] = θ^(−2i/R)
   rotaryDim: number; // R ≤ D
   layout: RopeLayout;
@@ -20,7 +21,8 @@ export function ropeRef(
   const out = Float64Array.from(x);
   for (let t = 0; t < T; t++) {
     for (let i = 0; i < half; i++) {
-      const angle = (o.pos0 + t) * Math.pow(o.theta, (-2 * i) / o.rotaryDim);
+      const p = o.positions ? o.positions[t] : o.pos0 + t;
+      const angle = p * Math.pow(o.theta, (-2 * i) / o.rotaryDim);
       const [c, s] = [Math.cos(angle), Math.sin(angle)];
       for (let h = 0; h < H; h++) {
         const base = (t * H + h) * D;
