@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseModelConfig } from '../formats/config.ts';
 import { loadModelFolder, memoryFolder } from '../formats/modelFolder.ts';
 import { nodeFolder } from '../formats/nodeFolder.ts';
+import { SHIPPED_DIR } from '../formats/nodeResolve.ts';
 import { openSafetensors } from '../formats/safetensors.ts';
 import { writeSafetensors } from '../formats/safetensorsWriter.ts';
 import { bytesSource } from '../formats/byteSource.ts';
@@ -13,9 +14,10 @@ import { Mdlm } from './mdlm.ts';
 import { expectLogitsClose } from './testing.ts';
 
 const DIR = new URL('./fixtures/tiny-mdlm/', import.meta.url).pathname;
+const BROWN_GOLDEN = new URL('./fixtures/brown-mdlm/', import.meta.url).pathname;
 
-async function golden() {
-  const f = await openSafetensors(bytesSource('golden.safetensors', readFileSync(DIR + 'golden.safetensors')));
+async function golden(dir = DIR) {
+  const f = await openSafetensors(bytesSource('golden.safetensors', readFileSync(dir + 'golden.safetensors')));
   const tokens = (await f.readTensor('tokens')).data as Int32Array;
   const sigma = (await f.readTensor('sigma')).data as Float32Array;
   const logits = (await f.readTensor('logits')).data as Float32Array;
@@ -58,6 +60,22 @@ describe.each([
     expect(model.maskTokenId).toBe(96);
     for (const g of await golden()) {
       const logits = model.forward(g.ids, g.sigma); // [T, V]
+      await expectLogitsClose(gpu, logits, g.logits, 1e-3);
+      logits.release();
+    }
+    model.dispose();
+  });
+});
+
+describe('brown-mdlm (shipped, f16, time conditioning off) vs PyTorch', () => {
+  it('matches the golden logits at every position, masks included (max abs error ≤ 1e-3)', async () => {
+    const gpu = await testGpu();
+    const loaded = await loadModelFolder(nodeFolder(`${SHIPPED_DIR}/brown-mdlm`));
+    const model = await Mdlm.load(gpu, loaded.config as Extract<typeof loaded.config, { modelType: 'mdlm' }>, loaded.checkpoint);
+    expect(model.timeConditioned).toBe(false);
+    expect(model.maskTokenId).toBe(4095);
+    for (const g of await golden(BROWN_GOLDEN)) {
+      const logits = model.forward(g.ids, g.sigma); // [T, V]; σ is ignored without time conditioning
       await expectLogitsClose(gpu, logits, g.logits, 1e-3);
       logits.release();
     }
