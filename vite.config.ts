@@ -1,8 +1,19 @@
-// The browser build: React, an ES-module Web Worker for the engine, ES2022 output, and a strict
-// Content-Security-Policy. The policy itself lives in index.html (a <meta http-equiv>) so the built
-// app carries it wherever it is hosted; see the note on `devServerWithoutCsp` for the dev server.
+// The browser build: React, an ES-module Web Worker for the engine, ES2022 output, a strict
+// Content-Security-Policy, and an offline-capable PWA. The policy itself lives in index.html (a <meta
+// http-equiv>) so the built app carries it wherever it is hosted; see the note on
+// `devServerWithoutCsp` for the dev server.
+//
+// Offline: vite-plugin-pwa (generateSW) writes a Workbox service worker that precaches the app shell
+// — index.html, every JS chunk (the engine worker's included), CSS, icons, the web manifest — and
+// models/index.json. Model weights are NOT precached: they live in the engine's IndexedDB cache,
+// filled on first load, so the app starts from the service worker and shipped models load from
+// IndexedDB with no network. The service worker is registered from src/main.tsx (autoUpdate: a new
+// build takes over and reloads open tabs); `npm run dev` runs without it.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
 
 const HOST = '127.0.0.1';
 
@@ -19,8 +30,78 @@ function devServerWithoutCsp(): Plugin {
   };
 }
 
+/** Model files under /models/ are served as a static host serves them, which `vite preview` does not:
+ *  - uncompressed: it gzips any response it takes for text — model files have no known type, so
+ *    .safetensors counts as text/plain — and then answers Range requests with the byte range of the
+ *    compressed body (measured: `Content-Range: bytes 0-7/68870` for a 91,888-byte file, empty body),
+ *    which breaks the engine's ranged reads;
+ *  - 404 when absent: its single-page-app fallback answers index.html for any missing path, so an
+ *    optional file a model folder lacks (tokenizer_config.json) would read as a malformed one. */
+function staticModels(): Plugin {
+  return {
+    name: 'stepwise:static-models',
+    configurePreviewServer(server) {
+      const outDir = resolve(server.config.root, server.config.build.outDir);
+      server.middlewares.use((req, res, next) => {
+        if (!req.url?.startsWith('/models/')) return next();
+        delete req.headers['accept-encoding'];
+        const path = decodeURIComponent(req.url.split(/[?#]/)[0]);
+        const file = resolve(outDir, `.${path}`);
+        if (!file.startsWith(outDir) || !existsSync(file)) {
+          res.statusCode = 404;
+          res.end();
+          return;
+        }
+        next();
+      });
+    },
+  };
+}
+
+// Colours of src/ui/styles.css: the header surface and the page background.
+const THEME_COLOR = '#15181e';
+const BACKGROUND_COLOR = '#0e1014';
+
+const pwa = VitePWA({
+  strategies: 'generateSW',
+  registerType: 'autoUpdate',
+  injectRegister: false, // src/main.tsx registers it (an injected inline script would break the CSP)
+  includeManifestIcons: false, // the glob patterns below already take every icon
+  manifest: {
+    name: 'Stepwise',
+    short_name: 'Stepwise',
+    description:
+      'A WebGPU playground for generative models: watch them generate one step at a time, on your own GPU, offline.',
+    id: '/',
+    start_url: '/',
+    scope: '/',
+    display: 'standalone',
+    theme_color: THEME_COLOR,
+    background_color: BACKGROUND_COLOR,
+    icons: [
+      { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+      { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+      { src: 'icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+    ],
+  },
+  workbox: {
+    globPatterns: ['**/*.{html,js,css,svg,png}', 'models/index.json'], // + the manifest, added by the plugin
+    // Shipped model folders (weights, tokenizers, sample images) stay out of the precache.
+    globIgnores: ['models/*/**/*', '**/node_modules/**'],
+    navigateFallback: 'index.html',
+    navigateFallbackDenylist: [/^\/models\//],
+    // The engine worker's chunk carries the tokenizer library; keep the limit well above it.
+    maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
+    cleanupOutdatedCaches: true,
+    // autoUpdate: a new service worker activates at once (skipWaiting) and takes over open pages.
+    skipWaiting: true,
+    clientsClaim: true,
+  },
+  devOptions: { enabled: false },
+});
+
 export default defineConfig({
-  plugins: [react(), devServerWithoutCsp()],
+  plugins: [react(), devServerWithoutCsp(), staticModels(), pwa],
   build: {
     target: 'es2022',
     sourcemap: true,

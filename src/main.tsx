@@ -1,8 +1,11 @@
-// The page's entry: mounts the React app. Everything GPU-related happens in the engine's worker,
-// started by the store on first use.
+/// <reference types="vite-plugin-pwa/vanillajs" />
+// The page's entry: mounts the React app and registers the service worker that makes the app work
+// offline (vite.config.ts says what it precaches). Everything GPU-related happens in the engine's
+// worker, started by the store on first use.
 
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { registerSW } from 'virtual:pwa-register';
 import { App } from './ui/App.tsx';
 import { ErrorBoundary } from './ui/ErrorBoundary.tsx';
 import './ui/styles.css';
@@ -17,3 +20,12 @@ createRoot(root).render(
     </ErrorBoundary>
   </StrictMode>,
 );
+
+// Built app only: the dev server has no service worker. autoUpdate: a new build installs in the
+// background, takes over and reloads the page; the app keeps working if registration fails.
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  registerSW({
+    immediate: true,
+    onRegisterError: (e: unknown) => console.warn('Stepwise: the offline service worker could not be registered', e),
+  });
+}

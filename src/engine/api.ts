@@ -189,6 +189,7 @@ export interface DiffusionStepView {
   confidence: Float32Array; // per position, the model's probability of the token there (NaN if masked)
   topIds: Int32Array; // [T, 5] the model's most likely tokens per position at this step
   topProbs: Float32Array; // [T, 5]
+  topPieces: string[]; // [T, 5] decoded text of topIds
   pieces: string[]; // decoded text per position
   forwards: number; // model evaluations in this step
   rows: number; // positions the model computed (fewer than the sequence with a step cache)

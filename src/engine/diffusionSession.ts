@@ -59,7 +59,8 @@ export class DiffusionSession {
     const timings = await this.gpu.takeTimings();
     this.gpu.profiler.enabled = false;
     if (!s) return null;
-    return { ...s, pieces: Array.from(s.tokens, (t) => this.tokenizer.decode([t])), ms, timings };
+    const decode = (t: number) => this.tokenizer.decode([t]);
+    return { ...s, pieces: Array.from(s.tokens, decode), topPieces: Array.from(s.topIds, decode), ms, timings };
   }
 
   close(): void {

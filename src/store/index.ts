@@ -9,6 +9,7 @@ export {
   loadModel,
   loadShippedModels,
   refreshCache,
+  reportLoadError,
   sourceLabel,
 } from './modelActions.ts';
 export type { AdapterState, AdapterStatus } from './adapterSlice.ts';
@@ -17,3 +18,39 @@ export type { LoadState, LoadStatus, ShippedListState, ShippedModelEntry } from 
 export type { SelftestProgressState, SelftestState } from './selftestSlice.ts';
 export type { StageView, UiState } from './uiSlice.ts';
 export type { StoreState } from './types.ts';
+export {
+  dropStaleRun as forgetOtherTextRuns,
+  branchSettings,
+  isTextModel,
+  textBranch,
+  textPause,
+  textReset,
+  textRun,
+  textSelectStep,
+  textShowBranch,
+  textStep,
+  textStepBack,
+} from './textActions.ts';
+export {
+  dropStaleRun as forgetOtherDiffusionRuns,
+  companionPrompt,
+  diffusionPause,
+  diffusionReset,
+  diffusionRun,
+  diffusionSelectStep,
+  diffusionStep,
+  diffusionStepBack,
+  isDiffusionModel,
+  setSideBySide,
+} from './diffusionActions.ts';
+export { activeBranch, validateTextForm } from './textSlice.ts';
+export type { TextBranch, TextForm, TextFormErrors, TextState } from './textSlice.ts';
+export { COMPANION_MODEL, MASK_TEXT, SAMPLER_FIELDS, tokensAt, validateDiffusionForm } from './diffusionSlice.ts';
+export type {
+  CompanionState,
+  DiffusionCache,
+  DiffusionForm,
+  DiffusionFormErrors,
+  DiffusionState,
+  Remasking,
+} from './diffusionSlice.ts';

@@ -83,19 +83,27 @@ export function parseShippedList(text: string, file = 'models/index.json'): Ship
 
 // ---- loading ---------------------------------------------------------------------------------------
 
-/** How a source reads in the UI: the string itself, or the picked folder's name. */
+/** How a source reads in the UI: the string itself; "folder brown-gpt2 (4 files)"; "3 picked files". */
 export function sourceLabel(source: ModelSource): string {
   if (typeof source === 'string') return source.trim();
   const n = source.files.length;
-  return `${source.name} (${n} local file${n === 1 ? '' : 's'})`;
+  const loose = /^(picked|dropped) files$/.exec(source.name);
+  if (loose) return n === 1 ? `1 ${loose[1]} file` : `${n} ${source.name}`;
+  return `folder ${source.name} (${n} file${n === 1 ? '' : 's'})`;
 }
 
-/** Progress before the first report: every file of a shipped model or of picked files, at 0 bytes. */
+/** Files a model load reads (config, weights or their shards and index, tokenizer); a model card or
+ *  sample images next to them are not read, so they get no progress bar. */
+const READ_BY_LOADER = /^(config\.json|tokenizer\.json|tokenizer_config\.json|[^/]+\.safetensors(\.index\.json)?)$/;
+
+/** Progress before the first report: the files a load will read, of a shipped model or of picked
+ *  files, at 0 bytes. */
 function initialProgress(source: ModelSource, shipped: ShippedModelEntry | undefined): LoadProgress | null {
-  const files =
+  const all =
     typeof source === 'string'
       ? shipped?.files.map((f) => ({ file: f.path, total: f.size }))
       : source.files.map((f) => ({ file: f.path, total: f.file.size }));
+  const files = all?.filter((f) => READ_BY_LOADER.test(f.file));
   if (!files || files.length === 0) return null;
   return {
     files: files.map((f) => ({ ...f, loaded: 0, bytesPerSecond: 0, etaSeconds: null, done: false })),
@@ -130,7 +138,10 @@ export async function loadModel(source: ModelSource): Promise<LoadedModelInfo | 
   const state = useStore.getState();
   const shippedId =
     typeof source === 'string' && state.shipped.models.some((m) => m.id === source.trim()) ? source.trim() : null;
-  const known = initialProgress(source, state.shipped.models.find((m) => m.id === shippedId));
+  const known = initialProgress(
+    source,
+    state.shipped.models.find((m) => m.id === shippedId),
+  );
   const loadId = state.loadStarted(sourceLabel(source), shippedId, known, now());
   let info: LoadedModelInfo;
   try {
@@ -155,6 +166,13 @@ export async function loadModel(source: ModelSource): Promise<LoadedModelInfo | 
   if (useStore.getState().ui.view === 'overview') useStore.getState().showView('model');
   void refreshCache();
   return info;
+}
+
+/** Shows a failure that happened before a load could start (e.g. dropped files that cannot be read). */
+export function reportLoadError(label: string, error: unknown): void {
+  const { loadStarted } = useStore.getState();
+  const loadId = loadStarted(label, null, null, now());
+  useStore.getState().loadFailed(loadId, toErrorData(error), now());
 }
 
 async function freeStale(): Promise<void> {
@@ -223,4 +241,3 @@ export async function keepModelsOffline(): Promise<void> {
     useStore.getState().cacheFailed(toErrorData(e));
   }
 }
-

@@ -99,7 +99,10 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get) => ({
   loadFinished: (loadId, model, now) =>
     set((s) => {
       if (s.load.loadId !== loadId) return s;
-      return { model, load: { ...s.load, status: 'loaded', progress: completeProgress(s.load.progress), finishedAt: now } };
+      return {
+        model,
+        load: { ...s.load, status: 'loaded', progress: completeProgress(s.load.progress), finishedAt: now },
+      };
     }),
   loadFailed: (loadId, error, now) =>
     set((s) => {

@@ -3,8 +3,10 @@
 import { create } from 'zustand';
 import { createAdapterSlice } from './adapterSlice.ts';
 import { createCacheSlice } from './cacheSlice.ts';
+import { createDiffusionSlice } from './diffusionSlice.ts';
 import { createModelsSlice } from './modelsSlice.ts';
 import { createSelftestSlice } from './selftestSlice.ts';
+import { createTextSlice } from './textSlice.ts';
 import type { StoreState } from './types.ts';
 import { createUiSlice } from './uiSlice.ts';
 
@@ -14,4 +16,6 @@ export const useStore = create<StoreState>()((...a) => ({
   ...createCacheSlice(...a),
   ...createSelftestSlice(...a),
   ...createUiSlice(...a),
+  ...createTextSlice(...a),
+  ...createDiffusionSlice(...a),
 }));

@@ -3,7 +3,8 @@
 
 import type { SliceCreator } from './types.ts';
 
-export type StageView = 'overview' | 'model' | 'cache' | 'selftest';
+// 'generate': the step view of the loaded model (text or masked diffusion, by its model type).
+export type StageView = 'overview' | 'model' | 'cache' | 'selftest' | 'generate';
 
 export interface UiState {
   view: StageView;

@@ -2,16 +2,29 @@
 // and the inspector on the right (adapter and timings). Without WebGPU the whole body explains what
 // to do instead.
 
-import { useEffect } from 'react';
-import { loadAdapter, useStore } from '../store/index.ts';
+import { useEffect, type ReactNode } from 'react';
+import { loadAdapter, useStore, type StageView } from '../store/index.ts';
 import { AdapterPanel } from './AdapterPanel.tsx';
 import { AdapterStatusBadge } from './AdapterStatusBadge.tsx';
+import { CachePanel } from './CachePanel.tsx';
+import { FileDropTarget } from './FileDropTarget.tsx';
+import { GenerateView } from './GenerateView.tsx';
+import { ModelInspector } from './ModelInspector.tsx';
 import { ModelPanel } from './ModelPanel.tsx';
+import { OfflineBadge } from './OfflineBadge.tsx';
 import { Overview } from './Overview.tsx';
 import { SelftestPanel } from './SelftestPanel.tsx';
 import { StageTabs } from './StageTabs.tsx';
 import { TimingsPanel } from './TimingsPanel.tsx';
 import { WebGpuUnavailable } from './WebGpuUnavailable.tsx';
+
+const STAGE_VIEWS: Record<StageView, () => ReactNode> = {
+  overview: () => <Overview />,
+  model: () => <ModelInspector />,
+  generate: () => <GenerateView />,
+  cache: () => <CachePanel />,
+  selftest: () => <SelftestPanel />,
+};
 
 export function App() {
   const status = useStore((s) => s.adapter.status);
@@ -29,7 +42,10 @@ export function App() {
           <h1>Stepwise</h1>
           <span className="tagline">generative models, one step at a time, on your GPU</span>
         </div>
-        <AdapterStatusBadge />
+        <div className="header-status">
+          <OfflineBadge />
+          <AdapterStatusBadge />
+        </div>
       </header>
 
       {status === 'unavailable' ? (
@@ -38,13 +54,14 @@ export function App() {
         </main>
       ) : (
         <div className="app-body">
+          <FileDropTarget />
           <aside className="app-models" aria-label="Models">
             <ModelPanel />
           </aside>
           <main className="app-stage">
             <StageTabs />
             <div className="stage-view" role="tabpanel" id={`view-${view}`} aria-labelledby={`tab-${view}`}>
-              {view === 'overview' ? <Overview /> : <SelftestPanel />}
+              {STAGE_VIEWS[view]()}
             </div>
           </main>
           <aside className="app-inspector" aria-label="Inspector">

@@ -5,6 +5,9 @@ import { useStore, type StageView } from '../store/index.ts';
 
 const VIEWS: Array<{ id: StageView; label: string }> = [
   { id: 'overview', label: 'Overview' },
+  { id: 'model', label: 'Model' },
+  { id: 'generate', label: 'Generate' },
+  { id: 'cache', label: 'Cache' },
   { id: 'selftest', label: 'Self-test' },
 ];
 

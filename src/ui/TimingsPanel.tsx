@@ -1,8 +1,10 @@
 // Kernel timings. Until a model runs, it shows the times of the last self-test, slowest first, as
-// bars relative to the slowest kernel.
+// bars relative to the slowest kernel. In the generation view, the kernels of the selected step.
 
+import { useShallow } from 'zustand/react/shallow';
 import { useStore } from '../store/index.ts';
 import { formatMs } from './format.ts';
+import { selectedStepTimings, StepTimings } from './StepTimings.tsx';
 
 const SHOWN = 8;
 
@@ -10,12 +12,15 @@ export function TimingsPanel() {
   const rows = useStore((s) => s.selftest.rows);
   const timed = rows.filter(Boolean).toSorted((a, b) => b.ms - a.ms);
   const slowest = timed[0]?.ms ?? 0;
+  const step = useStore(useShallow(selectedStepTimings));
   return (
     <section className="panel" aria-labelledby="timings-title">
       <h2 id="timings-title" className="panel-title">
         Timings
       </h2>
-      {timed.length === 0 ? (
+      {step ? (
+        <StepTimings step={step} />
+      ) : timed.length === 0 ? (
         <p className="note">Per-kernel times appear here while a model runs, or after the self-test.</p>
       ) : (
         <>

@@ -51,7 +51,12 @@ export function filesFromDrop(dt: DataTransfer): Promise<LocalFiles | null> {
   const entries = items.map((item) => item.webkitGetAsEntry?.() ?? null);
   if (entries.length === 0 || entries.some((e) => e === null)) {
     // No entry API (or not for every item): the plain files, without folders.
-    return Promise.resolve(toLocalFiles(Array.from(dt.files, (file) => ({ path: file.name, file })), 'dropped files'));
+    return Promise.resolve(
+      toLocalFiles(
+        Array.from(dt.files, (file) => ({ path: file.name, file })),
+        'dropped files',
+      ),
+    );
   }
   return filesFromEntries(entries as FileSystemEntry[]);
 }

@@ -4,13 +4,17 @@ import type { KernelCheck } from '../selfcheck.ts';
 import { adalnChecks } from './adaln.ts';
 import { argmaxChecks } from './argmax.ts';
 import { attentionChecks } from './attention.ts';
+import { blockTopkChecks } from './attentionBlockTopk.ts';
 import { elementwiseChecks } from './elementwise.ts';
 import { embeddingChecks } from './embedding.ts';
 import { layerNormChecks } from './layernorm.ts';
+import { llsaChecks } from './llsa.ts';
 import { matmulChecks } from './matmul.ts';
+import { mortonChecks } from './morton.ts';
 import { rmsNormChecks } from './rmsnorm.ts';
 import { ropeChecks } from './rope.ts';
 import { softmaxChecks } from './softmax.ts';
+import { tomeChecks } from './tome.ts';
 import { topkChecks } from './topk.ts';
 import { unaryChecks } from './unary.ts';
 
@@ -26,5 +30,9 @@ export const ALL_CHECKS: KernelCheck[] = [
   ...argmaxChecks,
   ...topkChecks,
   ...attentionChecks,
+  ...blockTopkChecks,
+  ...llsaChecks,
+  ...mortonChecks,
+  ...tomeChecks,
   ...adalnChecks,
 ];

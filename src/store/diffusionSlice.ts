@@ -1,0 +1,261 @@
+// Masked-diffusion text generation as the step view shows it: the sampler settings form (kept as
+// typed text, so an invalid entry can be shown with its message), the session's starting sequence and
+// every step snapshot (the timeline scrubs over them without recomputing), and an optional
+// autoregressive companion run on the same prompt for the side-by-side mode.
+
+import type {
+  DiffusionSamplerName,
+  DiffusionSessionInfo,
+  DiffusionSettings,
+  DiffusionStepView,
+  ErrorData,
+  TextSessionInfo,
+  TextStep,
+} from '../engine/api.ts';
+import { isWhole, parseNumber, seedError } from './textSlice.ts';
+import type { SliceCreator } from './types.ts';
+
+export type DiffusionCache = NonNullable<DiffusionSettings['cache']>;
+export type Remasking = NonNullable<DiffusionSettings['remasking']>;
+
+export interface DiffusionForm {
+  sampler: DiffusionSamplerName;
+  prompt: string;
+  length: string;
+  steps: string;
+  blockLength: string; // empty: one block
+  threshold: string;
+  remasking: Remasking;
+  temperature: string;
+  seed: string;
+  cache: DiffusionCache;
+}
+
+export type DiffusionFormErrors = Partial<Record<keyof DiffusionForm, string>>;
+
+/** Which settings each sampler reads. */
+export const SAMPLER_FIELDS: Record<DiffusionSamplerName, ReadonlyArray<keyof DiffusionForm>> = {
+  mdlm: ['steps'],
+  llada: ['steps', 'blockLength', 'remasking', 'temperature'],
+  threshold: ['blockLength', 'threshold', 'temperature'],
+};
+
+/** The autoregressive model run next to the diffusion model in the side-by-side mode. */
+export const COMPANION_MODEL = 'brown-gpt2';
+
+export interface CompanionState {
+  status: 'off' | 'loading' | 'ready' | 'error';
+  handle: string | null;
+  info: TextSessionInfo | null;
+  steps: TextStep[];
+  done: boolean;
+  ms: number; // wall time of all its steps
+  error: ErrorData | null;
+}
+
+export interface DiffusionState {
+  handle: string | null; // the model the session belongs to
+  form: DiffusionForm;
+  info: DiffusionSessionInfo | null;
+  steps: DiffusionStepView[]; // steps[i].step === i + 1
+  selected: number; // the step shown: 0 = the starting sequence
+  done: boolean;
+  busy: boolean;
+  running: boolean;
+  pauseRequested: boolean;
+  error: ErrorData | null;
+  /** Decoded text of every token id seen so far (committed tokens), for the candidates' labels. */
+  pieces: Record<number, string>;
+  sideBySide: boolean;
+  companion: CompanionState;
+}
+
+export interface DiffusionSlice {
+  diffusion: DiffusionState;
+  diffusionFormChanged(patch: Partial<DiffusionForm>): void;
+  diffusionStarted(handle: string, info: DiffusionSessionInfo): void;
+  diffusionStepAdded(step: DiffusionStepView): void;
+  diffusionDone(): void;
+  diffusionSelect(step: number): void;
+  diffusionBusy(busy: boolean): void;
+  diffusionRunning(running: boolean): void;
+  diffusionPauseRequested(): void;
+  diffusionFailed(error: ErrorData | null): void;
+  diffusionCleared(): void;
+  diffusionSideBySide(on: boolean): void;
+  companionChanged(patch: Partial<CompanionState>): void;
+  companionStepAdded(step: TextStep): void;
+}
+
+export const initialDiffusionForm: DiffusionForm = {
+  sampler: 'llada',
+  prompt: '',
+  length: '32',
+  steps: '16',
+  blockLength: '8',
+  threshold: '0.9',
+  remasking: 'low_confidence',
+  temperature: '0',
+  seed: '1',
+  cache: 'none',
+};
+
+export const initialCompanion: CompanionState = {
+  status: 'off',
+  handle: null,
+  info: null,
+  steps: [],
+  done: false,
+  ms: 0,
+  error: null,
+};
+
+export const initialDiffusion: DiffusionState = {
+  handle: null,
+  form: initialDiffusionForm,
+  info: null,
+  steps: [],
+  selected: 0,
+  done: false,
+  busy: false,
+  running: false,
+  pauseRequested: false,
+  error: null,
+  pieces: {},
+  sideBySide: false,
+  companion: initialCompanion,
+};
+
+export const MASK_TEXT = '[MASK]';
+
+/** [MASK] tokens written in the prompt (they are infilled too). */
+export function promptMasks(prompt: string): number {
+  return prompt.split(MASK_TEXT).length - 1;
+}
+
+/** The form's settings, or the message for each field that is not valid. The engine checks again
+ *  with the tokenized prompt (e.g. the context length); its message then shows as the run's error. */
+export function validateDiffusionForm(form: DiffusionForm): {
+  settings: DiffusionSettings | null;
+  errors: DiffusionFormErrors;
+} {
+  const errors: DiffusionFormErrors = {};
+  const uses = new Set(SAMPLER_FIELDS[form.sampler]);
+  const length = parseNumber(form.length);
+  const steps = parseNumber(form.steps);
+  const block = form.blockLength.trim() === '' ? undefined : parseNumber(form.blockLength);
+  const threshold = parseNumber(form.threshold);
+  const temperature = parseNumber(form.temperature);
+  const seed = parseNumber(form.seed);
+  const inPrompt = promptMasks(form.prompt);
+
+  if (!isWhole(length, 0, 4096)) errors.length = 'Length must be a whole number from 0 to 4096.';
+  else if (length === 0 && inPrompt === 0) errors.length = 'Length must be ≥ 1 unless the prompt has [MASK] tokens.';
+  const masked = (isWhole(length, 0) ? length : 0) + inPrompt;
+
+  let blocks = 1;
+  if (uses.has('blockLength') && block !== undefined) {
+    if (!isWhole(block, 1)) errors.blockLength = 'Block length must be a whole number ≥ 1, or empty for one block.';
+    else if (inPrompt === 0 && !errors.length && length % block !== 0)
+      errors.blockLength = `Block length must divide the length (${length}).`;
+    else if (inPrompt === 0 && !errors.length) blocks = length / block;
+  }
+  if (uses.has('steps')) {
+    if (!isWhole(steps, 1)) errors.steps = 'Steps must be a whole number ≥ 1.';
+    else if (!errors.length && steps > masked) errors.steps = `At most one step per masked token: ${masked} here.`;
+    else if (form.sampler === 'llada' && !errors.blockLength && steps % blocks !== 0)
+      errors.steps = `Steps must be a multiple of the number of blocks (${blocks}).`;
+  }
+  if (uses.has('threshold') && !(threshold > 0 && threshold <= 1)) errors.threshold = 'Threshold must be in (0, 1].';
+  if (uses.has('temperature') && !(temperature >= 0 && temperature <= 100))
+    errors.temperature = 'Temperature must be from 0 (argmax) to 100.';
+  const seedMessage = seedError(form.seed);
+  if (seedMessage) errors.seed = seedMessage;
+  if (form.sampler === 'mdlm' && (form.cache === 'prefix' || form.cache === 'dual'))
+    errors.cache = `The ${form.cache} cache needs semi-autoregressive blocks: use llada or threshold, or dkv.`;
+  if (Object.keys(errors).length > 0) return { settings: null, errors };
+
+  const settings: DiffusionSettings = {
+    sampler: form.sampler,
+    prompt: form.prompt,
+    length,
+    steps: uses.has('steps') ? steps : 1,
+    temperature: uses.has('temperature') ? temperature : 0,
+    seed,
+    cache: form.cache,
+  };
+  if (uses.has('blockLength') && block !== undefined) settings.blockLength = block;
+  if (uses.has('threshold')) settings.threshold = threshold;
+  if (uses.has('remasking')) settings.remasking = form.remasking;
+  return { settings, errors };
+}
+
+/** The sequence at step `k` (0 = the starting one). */
+export function tokensAt(d: DiffusionState, k: number): ArrayLike<number> {
+  return k > 0 ? d.steps[k - 1].tokens : (d.info?.tokens ?? []);
+}
+
+function withPieces(into: Record<number, string>, ids: ArrayLike<number>, pieces: string[]): Record<number, string> {
+  let out = into;
+  for (let i = 0; i < ids.length; i++) {
+    if (out[ids[i]] === undefined) {
+      if (out === into) out = { ...into };
+      out[ids[i]] = pieces[i];
+    }
+  }
+  return out;
+}
+
+export const createDiffusionSlice: SliceCreator<DiffusionSlice> = (set) => {
+  const patch = (f: (d: DiffusionState) => Partial<DiffusionState>) =>
+    set((s) => ({ diffusion: { ...s.diffusion, ...f(s.diffusion) } }));
+  return {
+    diffusion: initialDiffusion,
+    diffusionFormChanged: (p) => patch((d) => ({ form: { ...d.form, ...p } })),
+    diffusionStarted: (handle, info) =>
+      patch((d) => ({
+        handle,
+        info,
+        steps: [],
+        selected: 0,
+        done: false,
+        error: null,
+        pauseRequested: false,
+        // Token pieces belong to a tokenizer: start again with another model.
+        pieces: withPieces(d.handle === handle ? d.pieces : {}, info.tokens, info.pieces),
+        companion: { ...d.companion, info: null, steps: [], done: false, ms: 0, error: null },
+      })),
+    diffusionStepAdded: (step) =>
+      patch((d) => ({
+        steps: [...d.steps, step],
+        selected: step.step,
+        done: step.done,
+        pieces: withPieces(d.pieces, step.tokens, step.pieces),
+      })),
+    diffusionDone: () => patch(() => ({ done: true })),
+    diffusionSelect: (k) => patch((d) => ({ selected: Math.max(0, Math.min(d.steps.length, Math.round(k))) })),
+    diffusionBusy: (busy) => patch(() => ({ busy })),
+    diffusionRunning: (running) => patch(() => ({ running, pauseRequested: false })),
+    diffusionPauseRequested: () => patch((d) => (d.running ? { pauseRequested: true } : {})),
+    diffusionFailed: (error) => patch(() => ({ error })),
+    diffusionCleared: () =>
+      patch((d) => ({
+        ...initialDiffusion,
+        form: d.form,
+        pieces: d.pieces,
+        sideBySide: d.sideBySide,
+        companion: { ...d.companion, info: null, steps: [], done: false, ms: 0, error: null },
+      })),
+    diffusionSideBySide: (on) => patch(() => ({ sideBySide: on })),
+    companionChanged: (p) => patch((d) => ({ companion: { ...d.companion, ...p } })),
+    companionStepAdded: (step) =>
+      patch((d) => ({
+        companion: {
+          ...d.companion,
+          steps: [...d.companion.steps, step],
+          done: step.stop !== null,
+          ms: d.companion.ms + step.ms,
+        },
+      })),
+  };
+};
