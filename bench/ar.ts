@@ -1,83 +1,121 @@
-// Autoregressive decoding of brown-gpt2: prefill tokens/s (a 128-token prompt in one forward pass),
-// decode tokens/s (64 single-token steps against the KV cache, logits read back each step as the
-// sampler does) and GPU memory (weights, KV cache, activations pooled at the peak). Medians of
-// `reps` runs after `warmup` runs. Node only (Dawn); see the README for the browser figure.
+// Autoregressive decoding of brown-gpt2 in Node (Dawn) and in the browser (Chromium, engine in its
+// Web Worker): prefill tokens/s (the whole prompt in one step), decode tokens/s (one token per step,
+// logits read back and sampled) and GPU memory (weights, pooled buffers at the peak). The same code
+// measures both (bench/arCore.ts); medians over `reps` runs after `warmup`.
 
-import { loadModelFolder } from '../src/formats/modelFolder.ts';
-import { nodeFolder } from '../src/formats/nodeFolder.ts';
-import { SHIPPED_DIR } from '../src/formats/nodeResolve.ts';
-import { loadCausalLm } from '../src/models/registry.ts';
-import { Rng } from '../src/shared/rng.ts';
-import { table, type Benchmark } from './harness.ts';
-import { summarize } from './stats.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, preview } from 'vite';
+import { launchBrowser } from '../e2e/browser.ts';
+import { nodeSources } from '../src/cli/nodeSources.ts';
+import { LocalEngine } from '../src/engine/engine.ts';
+import { runArBench, type ArBenchResult } from './arCore.ts';
+import { table, type BenchContext, type Benchmark } from './harness.ts';
+import { median } from './stats.ts';
 
-const PROMPT = 128;
-const DECODE = 64;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DECODE = 32;
 const MiB = 1024 * 1024;
 
-export const benchmark: Benchmark = {
-  summary: 'brown-gpt2 prefill and decode tokens/s and GPU memory',
-  async run({ gpu, warmup, reps, log }) {
-    const model = await loadCausalLm(gpu, await loadModelFolder(nodeFolder(`${SHIPPED_DIR}/brown-gpt2`)));
-    const rng = new Rng(1);
-    const prompt = Int32Array.from({ length: PROMPT }, () => rng.int(model.vocabSize - 2));
-    const prefillMs: number[] = [];
-    const decodeMs: number[] = [];
-    let peak = 0;
-    let cacheBytes = 0;
-    for (let r = 0; r < warmup + reps; r++) {
-      const cache = model.newCache(PROMPT + DECODE);
-      cacheBytes = cache.bytes;
-      await gpu.sync();
-      let t0 = performance.now();
-      const first = model.forward(prompt, cache, { lastOnly: true }); // [1, V]
-      await gpu.read(first);
-      first.release();
-      const prefill = performance.now() - t0;
-      t0 = performance.now();
-      let next = 0;
-      for (let i = 0; i < DECODE; i++) {
-        const logits = model.forward(Int32Array.of(next), cache, { lastOnly: true }); // [1, V]
-        const host = await gpu.read(logits);
-        logits.release();
-        next = host.indexOf(Math.max(...host));
-      }
-      const decode = performance.now() - t0;
-      const m = gpu.memory();
-      peak = Math.max(peak, m.liveBytes + m.pooledBytes);
-      cache.release();
-      if (r >= warmup) {
-        prefillMs.push(prefill);
-        decodeMs.push(decode);
-        log(`run ${r - warmup + 1}/${reps}: prefill ${prefill.toFixed(0)} ms, decode ${decode.toFixed(0)} ms`);
-      }
+async function inNode(ctx: BenchContext): Promise<ArBenchResult> {
+  const noProgress = { onProgress: () => undefined };
+  const engine = new LocalEngine(() => Promise.resolve(ctx.gpu), nodeSources(noProgress, new AbortController().signal));
+  return runArBench(engine, {
+    model: 'brown-gpt2',
+    warmup: ctx.warmup,
+    reps: ctx.reps,
+    decode: DECODE,
+    log: (l) => ctx.log(`node: ${l}`),
+  });
+}
+
+async function inBrowser(ctx: BenchContext): Promise<ArBenchResult> {
+  const outDir = mkdtempSync(join(tmpdir(), 'stepwise-bench-'));
+  try {
+    ctx.log('browser: building the benchmark page …');
+    await build({
+      root: ROOT,
+      configFile: join(ROOT, 'vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir, emptyOutDir: true, rollupOptions: { input: { ar: join(ROOT, 'bench/browser/ar.html') } } },
+    });
+    const server = await preview({
+      root: ROOT,
+      configFile: join(ROOT, 'vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir },
+      preview: { host: '127.0.0.1', port: 0 },
+    });
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      page.on('console', (m) => ctx.log(`browser: ${m.text()}`));
+      const url = `${server.resolvedUrls!.local[0]}bench/browser/ar.html?warmup=${ctx.warmup}&reps=${ctx.reps}&decode=${DECODE}`;
+      await page.goto(url);
+      await page.waitForFunction(() => document.getElementById('result')?.textContent?.startsWith('{'), null, {
+        timeout: 600_000,
+      });
+      const parsed = JSON.parse((await page.textContent('#result'))!) as ArBenchResult | { error: string };
+      if ('error' in parsed) throw new Error(`the benchmark page failed: ${parsed.error}`);
+      return parsed;
+    } finally {
+      await browser.close();
+      await server.close();
     }
-    model.dispose();
-    const p = summarize(prefillMs);
-    const d = summarize(decodeMs);
-    const json = {
-      model: 'brown-gpt2',
-      adapter: `${gpu.adapter.vendor} / ${gpu.adapter.architecture}`,
-      promptTokens: PROMPT,
-      decodeTokens: DECODE,
-      prefillTokensPerSecond: (PROMPT / p.median) * 1000,
-      decodeTokensPerSecond: (DECODE / d.median) * 1000,
-      prefillMs: p,
-      decodeMs: d,
-      memory: { weightBytes: model.weightBytes, kvCacheBytes: cacheBytes, peakPoolBytes: peak },
-    };
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+function summary(where: string, r: ArBenchResult) {
+  const prefillMs = median(r.prefillMs);
+  const decodeMs = median(r.decodeMsPerToken);
+  return {
+    where,
+    promptTokens: r.promptTokens,
+    prefillMs,
+    prefillTokensPerSecond: (r.promptTokens / prefillMs) * 1000,
+    decodeMsPerToken: decodeMs,
+    decodeTokensPerSecond: 1000 / decodeMs,
+    weightBytes: r.memory.weightBytes,
+    peakPoolBytes: r.memory.peakPoolBytes,
+  };
+}
+
+export const benchmark: Benchmark = {
+  summary: 'brown-gpt2 prefill and decode tokens/s and GPU memory, in Node and in the browser',
+  async run(ctx) {
+    const rows = [
+      summary('node (Dawn)', await inNode(ctx)),
+      summary('browser (Chromium worker)', await inBrowser(ctx)),
+    ];
     const text = [
-      `brown-gpt2 on ${json.adapter} (median of ${reps})`,
+      `brown-gpt2 on ${ctx.gpu.adapter.vendor} / ${ctx.gpu.adapter.architecture}; medians of ${ctx.reps} runs, decode = median step of ${DECODE}`,
       table(
-        ['phase', 'tokens', 'median ms', 'IQR ms', 'tokens/s'],
         [
-          ['prefill', String(PROMPT), p.median.toFixed(1), p.iqr.toFixed(1), json.prefillTokensPerSecond.toFixed(1)],
-          ['decode', String(DECODE), d.median.toFixed(1), d.iqr.toFixed(1), json.decodeTokensPerSecond.toFixed(1)],
+          'where',
+          'prompt',
+          'prefill ms',
+          'prefill tok/s',
+          'decode ms/tok',
+          'decode tok/s',
+          'weights MiB',
+          'pool peak MiB',
         ],
+        rows.map((r) => [
+          r.where,
+          String(r.promptTokens),
+          r.prefillMs.toFixed(1),
+          r.prefillTokensPerSecond.toFixed(1),
+          r.decodeMsPerToken.toFixed(1),
+          r.decodeTokensPerSecond.toFixed(1),
+          (r.weightBytes / MiB).toFixed(1),
+          (r.peakPoolBytes / MiB).toFixed(1),
+        ]),
       ),
-      `GPU memory: weights ${(model.weightBytes / MiB).toFixed(1)} MiB, KV cache ${(cacheBytes / MiB).toFixed(2)} MiB, ` +
-        `pooled buffers at peak ${(peak / MiB).toFixed(1)} MiB`,
     ].join('\n');
-    return { json, text, failures: [] };
+    return { json: { model: 'brown-gpt2', results: rows }, text, failures: [] };
   },
 };

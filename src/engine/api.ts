@@ -198,6 +198,12 @@ export interface DiffusionStepView {
   timings: KernelTiming[];
 }
 
+export interface MemoryState {
+  weightBytes: number; // all loaded models' weights
+  liveBytes: number; // pooled buffers in use (KV caches, activations in flight)
+  pooledBytes: number; // pooled buffers kept for reuse
+}
+
 /** One interface, used in-thread (Node: CLI, tests) and through the worker (browser). */
 export interface EngineApi {
   info(): Promise<EngineInfo>;
@@ -224,5 +230,7 @@ export interface EngineApi {
   startDiffusion(handle: string, settings: DiffusionSettings): Promise<DiffusionSessionInfo>;
   stepDiffusion(session: string): Promise<DiffusionStepView | null>;
   closeSession(session: string): Promise<void>;
+  /** GPU memory held by the engine: model weights, and pooled buffers (activations, caches). */
+  memory(): Promise<MemoryState>;
   dispose(): Promise<void>;
 }

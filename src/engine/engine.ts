@@ -22,6 +22,7 @@ import type {
   CachedModelRow,
   ForwardResult,
   LoadProgressCallback,
+  MemoryState,
   ModelSource,
   StorageState,
   LoadedModelInfo,
@@ -258,6 +259,14 @@ export class LocalEngine implements EngineApi {
 
   async stepDiffusion(id: string): Promise<DiffusionStepView | null> {
     return this.diffusionSession(id).step();
+  }
+
+  async memory(): Promise<MemoryState> {
+    const gpu = await this.device();
+    const { liveBytes, pooledBytes } = gpu.memory();
+    let weightBytes = 0;
+    for (const m of this.models.values()) weightBytes += m.model.lm.weightBytes;
+    return { weightBytes, liveBytes, pooledBytes };
   }
 
   async closeSession(id: string): Promise<void> {
