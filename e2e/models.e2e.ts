@@ -1,7 +1,8 @@
 // Loading models in a real browser, against `vite preview` of the built app:
 //  (a) a shipped model picked in the Model list: progress reaches 100 % and the tensor table appears;
 //  (b) offline: the page reloads from the service worker and the same model loads from IndexedDB;
-//  (c) the same model's files through the Open files picker give the same tensor table;
+//  (c) the same model's files through the Open files picker (and Open folder, and a drop on the page)
+//      give the same tensor table;
 //  (d) URLs: a Range server and a no-Range server load it; a 404 URL and a no-CORS URL give one clear
 //      message naming the URL;
 //  (e) a truncated model.safetensors through the picker gives one clear error naming the file, and
@@ -171,14 +172,40 @@ describe(`loading models (${model.id})`, () => {
     },
   );
 
-  it('(c) loads the same model from files picked with Open files', { timeout: STEP_TIMEOUT }, async () => {
-    await page.getByLabel('Open files').setInputFiles(filesIn(model.dir));
-    expect(await waitForLoadEnd(page, 'picked files')).toBe('loaded');
-    expect(await barValue(overallBar(page))).toBe(100);
-    await showModelTab(page);
-    expect(await tensorRows(page)).toEqual(expectedRows);
-    watch.assertNone(EXPECTED_NOISE);
-  });
+  it(
+    '(c) loads the same model from files picked with Open files, a picked folder and a drop',
+    { timeout: STEP_TIMEOUT },
+    async () => {
+      await page.getByLabel('Open files').setInputFiles(filesIn(model.dir));
+      expect(await waitForLoadEnd(page, 'picked files')).toBe('loaded');
+      expect(await barValue(overallBar(page))).toBe(100);
+      await showModelTab(page);
+      expect(await tensorRows(page)).toEqual(expectedRows);
+
+      // The folder picker (webkitdirectory): the folder's name becomes the model's.
+      await page.getByLabel('Open folder').setInputFiles(model.dir);
+      expect(await waitForLoadEnd(page, `folder ${model.id}`)).toBe('loaded');
+      expect(await tensorRows(page)).toEqual(expectedRows);
+
+      // Files dropped on the page.
+      await page.evaluate(
+        async ({ id, names }) => {
+          const dt = new DataTransfer();
+          for (const name of names) {
+            const blob = await (await fetch(`/models/${id}/${name}`)).blob();
+            dt.items.add(new File([blob], name));
+          }
+          for (const type of ['dragenter', 'dragover', 'drop']) {
+            document.body.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
+          }
+        },
+        { id: model.id, names: model.loaderFiles },
+      );
+      expect(await waitForLoadEnd(page, 'dropped files')).toBe('loaded');
+      expect(await tensorRows(page)).toEqual(expectedRows);
+      watch.assertNone(EXPECTED_NOISE);
+    },
+  );
 
   it(
     '(d) loads from URLs with and without Range support, and names the URL when it cannot',

@@ -21,7 +21,14 @@ describe('Gpu runtime', () => {
     const results: number[] = [];
     for (const scale of [1, 2, 2]) {
       const t = gpu.empty([100], 'f32', 'fill.out');
-      gpu.run({ label: 'fill', code: FILL, constants: { SCALE: scale }, params: { n: 100, value: 3 }, bindings: [t], workgroups: [2] });
+      gpu.run({
+        label: 'fill',
+        code: FILL,
+        constants: { SCALE: scale },
+        params: { n: 100, value: 3 },
+        bindings: [t],
+        workgroups: [2],
+      });
       const host = await gpu.read(t);
       results.push(host[99]);
       t.release();
@@ -70,7 +77,13 @@ describe('Gpu runtime', () => {
   it('turns a shader compilation error into a typed gpu error', async () => {
     const gpu = await testGpu();
     const t = gpu.empty([4], 'f32', 'o');
-    gpu.run({ label: 'broken', code: FILL.replace('params.value * SCALE', 'undefined_symbol'), params: { n: 4, value: 1 }, bindings: [t], workgroups: [1] });
+    gpu.run({
+      label: 'broken',
+      code: FILL.replace('params.value * SCALE', 'undefined_symbol'),
+      params: { n: 4, value: 1 },
+      bindings: [t],
+      workgroups: [1],
+    });
     const err = await gpu.sync().then(
       () => null,
       (e: unknown) => e,

@@ -71,7 +71,11 @@ describe('brown-mdlm (shipped, f16, time conditioning off) vs PyTorch', () => {
   it('matches the golden logits at every position, masks included (max abs error ≤ 1e-3)', async () => {
     const gpu = await testGpu();
     const loaded = await loadModelFolder(nodeFolder(`${SHIPPED_DIR}/brown-mdlm`));
-    const model = await Mdlm.load(gpu, loaded.config as Extract<typeof loaded.config, { modelType: 'mdlm' }>, loaded.checkpoint);
+    const model = await Mdlm.load(
+      gpu,
+      loaded.config as Extract<typeof loaded.config, { modelType: 'mdlm' }>,
+      loaded.checkpoint,
+    );
     expect(model.timeConditioned).toBe(false);
     expect(model.maskTokenId).toBe(4095);
     for (const g of await golden(BROWN_GOLDEN)) {

@@ -22,6 +22,7 @@ export function ModelInspector() {
 }
 
 function ModelDetails({ model }: { model: LoadedModelInfo }) {
+  const failed = useStore((s) => (s.load.status === 'error' ? s.load.label : null));
   const shards = new Set(model.tensors.map((t) => t.file));
   const config = Object.entries(model.config);
   return (
@@ -31,6 +32,11 @@ function ModelDetails({ model }: { model: LoadedModelInfo }) {
           {model.source}
         </h2>
       </div>
+      {failed && (
+        <p className="note stale-note">
+          Still loaded: loading {failed} failed (see the message in the model area), so this model stays in use.
+        </p>
+      )}
 
       <dl className="summary-grid" aria-label="Model summary">
         <Fact label="Model type" field="model-type" value={model.modelType} />

@@ -107,7 +107,7 @@ export function ModelPanel() {
             inputMode="url"
             autoComplete="off"
             spellCheck={false}
-            placeholder="https://… or org/name"
+            placeholder="URL or org/name"
             value={url}
             onChange={(e) => setUrl(e.target.value)}
             aria-describedby={`${id}-url-note`}
