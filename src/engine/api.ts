@@ -217,8 +217,9 @@ export interface EngineApi {
   cancelLoad(): Promise<void>;
   cachedModels(): Promise<CachedModelRow[]>;
   deleteCachedModel(source: string): Promise<void>;
-  /** Storage use of this origin; `persist` asks the browser to keep the cache from eviction. */
-  storage(persist?: boolean): Promise<StorageState>;
+  /** Storage use and persistence of this origin, as the engine's thread sees them. (Asking for
+   *  persistence is the page's job: StorageManager.persist() does not exist in workers.) */
+  storage(): Promise<StorageState>;
   unloadModel(handle: string): Promise<void>;
   /** Raw logits for every position of `tokens`. */
   forward(handle: string, tokens: number[]): Promise<ForwardResult>;

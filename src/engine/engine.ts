@@ -156,8 +156,8 @@ export class LocalEngine implements EngineApi {
     await this.sources.deleteCachedModel?.(source);
   }
 
-  async storage(persist = false): Promise<StorageState> {
-    return (await this.sources.storage?.(persist)) ?? { persisted: null, usage: null, quota: null };
+  async storage(): Promise<StorageState> {
+    return (await this.sources.storage?.()) ?? { persisted: null, usage: null, quota: null };
   }
 
   async unloadModel(handle: string): Promise<void> {

@@ -23,7 +23,7 @@ export interface ModelSources {
   resolve(source: ModelSource, options: ResolveOptions): Promise<ResolvedFolder>;
   cachedModels?(): Promise<CachedModelRow[]>;
   deleteCachedModel?(source: string): Promise<void>;
-  storage?(persist: boolean): Promise<StorageState>;
+  storage?(): Promise<StorageState>;
 }
 
 /** Sources for an engine that only computes (tests): every lookup is an error. */

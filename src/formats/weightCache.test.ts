@@ -12,7 +12,6 @@ import {
   cachedFolder,
   deleteCachedModel,
   listCachedModels,
-  requestPersistence,
   sha256Hex,
   storageInfo,
   type CacheProgress,
@@ -411,13 +410,10 @@ describe('storage info', () => {
   it('reports what the StorageManager tells, and nulls without one', async () => {
     const storage = {
       persisted: () => Promise.resolve(false),
-      persist: () => Promise.resolve(true),
       estimate: () => Promise.resolve({ usage: 123, quota: 4567 }),
     };
     expect(await storageInfo(storage)).toEqual({ persisted: false, usage: 123, quota: 4567 });
-    expect(await requestPersistence(storage)).toBe(true);
     expect(await storageInfo(undefined)).toEqual({ persisted: null, usage: null, quota: null });
-    expect(await requestPersistence(undefined)).toBeNull();
     expect(await storageInfo({ estimate: () => Promise.reject(new Error('no')) })).toEqual({
       persisted: null,
       usage: null,

@@ -548,7 +548,7 @@ export interface StorageInfo {
   quota: number | null; // bytes this origin may use
 }
 
-type StorageLike = Partial<Pick<StorageManager, 'persist' | 'persisted' | 'estimate'>>;
+type StorageLike = Partial<Pick<StorageManager, 'persisted' | 'estimate'>>;
 
 function defaultStorage(): StorageLike | undefined {
   return typeof navigator !== 'undefined' ? (navigator as { storage?: StorageLike }).storage : undefined;
@@ -573,16 +573,6 @@ export async function storageInfo(storage: StorageLike | undefined = defaultStor
     // unknown
   }
   return info;
-}
-
-/** Asks the browser not to evict the cache under storage pressure; null when it cannot be asked. */
-export async function requestPersistence(storage: StorageLike | undefined = defaultStorage()): Promise<boolean | null> {
-  if (!storage?.persist) return null;
-  try {
-    return await storage.persist();
-  } catch {
-    return null;
-  }
 }
 
 // --- Keys and records ---------------------------------------------------------------------------------

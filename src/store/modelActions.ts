@@ -235,7 +235,7 @@ export async function keepModelsOffline(): Promise<void> {
     granted = null;
   }
   try {
-    const state = await engine().storage(true);
+    const state = await engine().storage();
     useStore.getState().cachePersisted(granted ?? state.persisted, state);
   } catch (e) {
     useStore.getState().cacheFailed(toErrorData(e));

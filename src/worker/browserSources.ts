@@ -17,7 +17,6 @@ import {
   cachedFolder,
   deleteCachedModel,
   listCachedModels,
-  requestPersistence,
   storageInfo,
 } from '../formats/weightCache.ts';
 import { badInput, StepwiseError } from '../shared/errors.ts';
@@ -89,10 +88,7 @@ export function browserSources(base: string, store: KvStore = idbStore()): Model
       }));
     },
     deleteCachedModel: (source) => deleteCachedModel(store, source),
-    async storage(persist) {
-      if (persist) await requestPersistence();
-      return storageInfo();
-    },
+    storage: () => storageInfo(),
   };
 }
 
