@@ -8,6 +8,7 @@ import { LladaSampler } from '../samplers/llada.ts';
 import { MdlmSampler } from '../samplers/mdlm.ts';
 import { ThresholdSampler } from '../samplers/threshold.ts';
 import { badInput } from '../shared/errors.ts';
+import { profiled } from './profiled.ts';
 import type { DiffusionSessionInfo, DiffusionSettings, DiffusionStepView } from './api.ts';
 
 interface Sampler {
@@ -52,12 +53,7 @@ export class DiffusionSession {
   }
 
   async step(): Promise<DiffusionStepView | null> {
-    this.gpu.profiler.enabled = true;
-    const t0 = performance.now();
-    const s = await this.sampler.step();
-    const ms = performance.now() - t0;
-    const timings = await this.gpu.takeTimings();
-    this.gpu.profiler.enabled = false;
+    const { result: s, ms, timings } = await profiled(this.gpu, () => this.sampler.step());
     if (!s) return null;
     const decode = (t: number) => this.tokenizer.decode([t]);
     return { ...s, pieces: Array.from(s.tokens, decode), topPieces: Array.from(s.topIds, decode), ms, timings };

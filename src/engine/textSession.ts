@@ -6,6 +6,7 @@ import type { TextTokenizer } from '../formats/tokenizer.ts';
 import type { CausalLm } from '../models/causalLm.ts';
 import { ArSampler } from '../samplers/ar.ts';
 import { badInput } from '../shared/errors.ts';
+import { profiled } from './profiled.ts';
 import type { TextSessionInfo, TextSettings, TextStep } from './api.ts';
 
 export class TextSession {
@@ -60,12 +61,7 @@ export class TextSession {
   }
 
   async step(): Promise<TextStep | null> {
-    this.gpu.profiler.enabled = true;
-    const t0 = performance.now();
-    const s = await this.sampler.step();
-    const ms = performance.now() - t0;
-    const timings = await this.gpu.takeTimings();
-    this.gpu.profiler.enabled = false;
+    const { result: s, ms, timings } = await profiled(this.gpu, () => this.sampler.step());
     if (!s) return null;
     const generated = this.sampler.tokens.slice(this.sampler.promptLength);
     return {

@@ -7,26 +7,13 @@
 
 import type { Gpu } from '../gpu/gpu.ts';
 import { badInput } from '../shared/errors.ts';
-import { Rng } from '../shared/rng.ts';
-import { blockRange, makeBlocks, mostConfident, propose, type Blocks } from './blocks.ts';
-import {
-  confidenceOf,
-  initialTokens,
-  maskedPositions,
-  topPerPosition,
-  type DiffusionLm,
-  type DiffusionStep,
-} from './diffusion.ts';
-import { Predictor, type StepCacheMode } from './stepCache.ts';
+import { BlockSampler, type BlockSamplerSettings } from './blockSampler.ts';
+import { mostConfident, propose } from './blocks.ts';
+import { maskedPositions, type DiffusionLm, type DiffusionStep } from './diffusion.ts';
 
-export interface LladaSettings {
+export interface LladaSettings extends BlockSamplerSettings {
   steps: number; // total steps, split evenly over the blocks
-  length: number; // masks appended after the prompt
-  blockLength?: number; // default: one block over the whole generation
   remasking: 'low_confidence' | 'random';
-  temperature: number; // Gumbel noise on the proposals; 0 = argmax
-  seed: number;
-  cache?: StepCacheMode; // caching across steps (default 'none')
 }
 
 /** Tokens to commit at each of `steps` steps for `masks` masked positions. */
@@ -36,26 +23,18 @@ export function transferSchedule(masks: number, steps: number): number[] {
   return Array.from({ length: steps }, (_, i) => base + (i < extra ? 1 : 0));
 }
 
-export class LladaSampler {
-  readonly tokens: Int32Array;
-  readonly blocks: Blocks;
+export class LladaSampler extends BlockSampler {
   readonly stepsPerBlock: number;
-  private block = 0;
   private inBlock = 0; // steps taken in the current block
   private schedule: number[] = [];
-  private n = 0;
-  private readonly rng: Rng;
-  private readonly predictor: Predictor;
-  private justDecoded: number[] = [];
 
   constructor(
     gpu: Gpu,
-    private readonly model: DiffusionLm,
+    model: DiffusionLm,
     prompt: number[],
     private readonly settings: LladaSettings,
   ) {
-    this.tokens = initialTokens(prompt, settings.length, model);
-    this.blocks = makeBlocks(this.tokens, model.maskTokenId, settings.blockLength);
+    super(gpu, model, prompt, settings);
     const masked = maskedPositions(this.tokens, model.maskTokenId).length;
     if (!(Number.isInteger(settings.steps) && settings.steps >= 1))
       throw badInput(`steps must be a whole number ≥ 1; got ${settings.steps}`);
@@ -67,16 +46,8 @@ export class LladaSampler {
         `use a multiple of ${this.blocks.count}`,
       );
     }
-    if (!(settings.temperature >= 0)) throw badInput(`temperature must be ≥ 0; got ${settings.temperature}`);
     this.stepsPerBlock = settings.steps / this.blocks.count;
-    this.rng = new Rng(settings.seed);
-    this.predictor = new Predictor(gpu, model, settings.cache ?? 'none');
     this.startBlock();
-  }
-
-  private masksIn(k: number): number[] {
-    const [a, b] = blockRange(this.blocks, k);
-    return maskedPositions(this.tokens, this.model.maskTokenId).filter((j) => j >= a && j < b);
   }
 
   private startBlock(): void {
@@ -84,56 +55,34 @@ export class LladaSampler {
     this.inBlock = 0;
   }
 
-  get done(): boolean {
-    return this.block >= this.blocks.count;
-  }
-
-  /** Which block the next step works on (for views). */
-  get currentBlock(): number {
-    return this.block;
-  }
-
-  async step(): Promise<DiffusionStep | null> {
-    if (this.done) return null;
-    const V = this.model.vocabSize;
-    const mask = this.model.maskTokenId;
-    // 1. Predict every position from the current sequence (σ = 0: LLaDA conditions on the masks alone).
-    const { p, rows } = await this.predictor.predict(this.tokens, 0, {
-      block: blockRange(this.blocks, this.block),
-      blockChanged: this.inBlock === 0,
-      masked: maskedPositions(this.tokens, this.model.maskTokenId),
-      justDecoded: this.justDecoded,
-    });
-    // 2. Propose a token and a confidence for each masked position of the current block only.
-    const candidates = this.masksIn(this.block);
-    const { x0, conf } = propose(p, V, candidates, this.settings.temperature, this.settings.remasking, this.rng);
-    // 3. Commit the k most confident proposals; the others stay masked.
-    const k = Math.min(this.schedule[this.inBlock], candidates.length);
-    const unmasked = mostConfident(conf, k).sort((a, b) => a - b);
-    for (const j of unmasked) this.tokens[j] = x0.get(j)!;
-    this.n++;
-    // 4. Move to the next block once this one has used its steps.
+  protected advance(): void {
     this.inBlock++;
     if (this.inBlock >= this.stepsPerBlock) {
       this.block++;
       if (!this.done) this.startBlock();
     }
-    this.justDecoded = unmasked;
-    const top = topPerPosition(p, this.tokens.length, V);
-    return {
-      step: this.n,
-      tokens: this.tokens.slice(),
-      unmasked,
-      confidence: confidenceOf(this.tokens, p, V, mask),
-      topIds: top.ids,
-      topProbs: top.probs,
-      forwards: 1,
-      rows,
-      done: this.done,
-    };
   }
 
-  release(): void {
-    this.predictor.release();
+  async step(): Promise<DiffusionStep | null> {
+    if (this.done) return null;
+    // 1. Predict every position from the current sequence (a full pass at the start of a block).
+    const prediction = await this.predict(this.inBlock === 0);
+    // 2. Propose a token and a confidence for each masked position of the current block only.
+    const candidates = this.masksIn(this.block);
+    const { x0, conf } = propose(
+      prediction.p,
+      this.model.vocabSize,
+      candidates,
+      this.settings.temperature,
+      this.settings.remasking,
+      this.rng,
+    );
+    // 3. Commit the k most confident proposals; the others stay masked. The block ends after its steps.
+    const k = Math.min(this.schedule[this.inBlock], candidates.length);
+    return this.commit(
+      mostConfident(conf, k).sort((a, b) => a - b),
+      x0,
+      prediction,
+    );
   }
 }

@@ -5,106 +5,54 @@
 
 import type { Gpu } from '../gpu/gpu.ts';
 import { badInput } from '../shared/errors.ts';
-import { Rng } from '../shared/rng.ts';
-import { blockRange, makeBlocks, mostConfident, propose, type Blocks } from './blocks.ts';
-import {
-  confidenceOf,
-  initialTokens,
-  maskedPositions,
-  topPerPosition,
-  type DiffusionLm,
-  type DiffusionStep,
-} from './diffusion.ts';
-import { Predictor, type StepCacheMode } from './stepCache.ts';
+import { BlockSampler, type BlockSamplerSettings } from './blockSampler.ts';
+import { mostConfident, propose } from './blocks.ts';
+import type { DiffusionLm, DiffusionStep } from './diffusion.ts';
 
-export interface ThresholdSettings {
+export interface ThresholdSettings extends BlockSamplerSettings {
   threshold: number; // in (0, 1]: commit every proposal at least this confident
-  length: number; // masks appended after the prompt
-  blockLength?: number; // default: one block over the whole generation
-  temperature: number; // Gumbel noise on the proposals; 0 = argmax
-  seed: number;
-  cache?: StepCacheMode; // caching across steps (default 'none')
 }
 
-export class ThresholdSampler {
-  readonly tokens: Int32Array;
-  readonly blocks: Blocks;
-  private block = 0;
-  private n = 0;
-  private readonly rng: Rng;
-  private readonly predictor: Predictor;
-  private justDecoded: number[] = [];
+export class ThresholdSampler extends BlockSampler {
   private predictedBlock = -1; // block of the previous prediction
 
   constructor(
     gpu: Gpu,
-    private readonly model: DiffusionLm,
+    model: DiffusionLm,
     prompt: number[],
     private readonly settings: ThresholdSettings,
   ) {
     if (!(settings.threshold > 0 && settings.threshold <= 1))
       throw badInput(`threshold must be in (0, 1]; got ${settings.threshold}`);
-    if (!(settings.temperature >= 0)) throw badInput(`temperature must be ≥ 0; got ${settings.temperature}`);
-    this.tokens = initialTokens(prompt, settings.length, model);
-    this.blocks = makeBlocks(this.tokens, model.maskTokenId, settings.blockLength);
-    this.rng = new Rng(settings.seed);
-    this.predictor = new Predictor(gpu, model, settings.cache ?? 'none');
-    this.skipFinishedBlocks();
+    super(gpu, model, prompt, settings);
+    this.advance();
   }
 
-  private masksIn(k: number): number[] {
-    const [a, b] = blockRange(this.blocks, k);
-    return maskedPositions(this.tokens, this.model.maskTokenId).filter((j) => j >= a && j < b);
-  }
-
-  private skipFinishedBlocks(): void {
+  /** Moves past blocks that have no masks left. */
+  protected advance(): void {
     while (this.block < this.blocks.count && this.masksIn(this.block).length === 0) this.block++;
-  }
-
-  get done(): boolean {
-    return this.block >= this.blocks.count;
-  }
-
-  get currentBlock(): number {
-    return this.block;
   }
 
   async step(): Promise<DiffusionStep | null> {
     if (this.done) return null;
-    const V = this.model.vocabSize;
-    // 1. Predict every position from the current sequence.
-    const { p, rows } = await this.predictor.predict(this.tokens, 0, {
-      block: blockRange(this.blocks, this.block),
-      blockChanged: this.block !== this.predictedBlock,
-      masked: maskedPositions(this.tokens, this.model.maskTokenId),
-      justDecoded: this.justDecoded,
-    });
+    // 1. Predict every position from the current sequence (a full pass when a new block starts).
+    const prediction = await this.predict(this.block !== this.predictedBlock);
     this.predictedBlock = this.block;
     // 2. Propose a token and a confidence for each masked position of the current block.
-    const { x0, conf } = propose(p, V, this.masksIn(this.block), this.settings.temperature, 'low_confidence', this.rng);
+    const { x0, conf } = propose(
+      prediction.p,
+      this.model.vocabSize,
+      this.masksIn(this.block),
+      this.settings.temperature,
+      'low_confidence',
+      this.rng,
+    );
     // 3. Commit every proposal at or above the threshold, and at least the most confident one.
     const sure = [...conf.entries()].filter(([, c]) => c >= this.settings.threshold).map(([j]) => j);
-    const unmasked = (sure.length > 0 ? sure : mostConfident(conf, 1)).sort((a, b) => a - b);
-    for (const j of unmasked) this.tokens[j] = x0.get(j)!;
-    this.n++;
-    // 4. Move past blocks that have no masks left.
-    this.skipFinishedBlocks();
-    this.justDecoded = unmasked;
-    const top = topPerPosition(p, this.tokens.length, V);
-    return {
-      step: this.n,
-      tokens: this.tokens.slice(),
-      unmasked,
-      confidence: confidenceOf(this.tokens, p, V, this.model.maskTokenId),
-      topIds: top.ids,
-      topProbs: top.probs,
-      forwards: 1,
-      rows,
-      done: this.done,
-    };
-  }
-
-  release(): void {
-    this.predictor.release();
+    return this.commit(
+      (sure.length > 0 ? sure : mostConfident(conf, 1)).sort((a, b) => a - b),
+      x0,
+      prediction,
+    );
   }
 }
