@@ -37,7 +37,7 @@ export async function runArBench(
     prompt: PROMPT,
     maxTokens: options.decode + 1,
     temperature: 0,
-    topK: 0,
+    topK: 1,
     topP: 1,
     repetitionPenalty: 1,
     seed: 1,

@@ -120,7 +120,7 @@ export interface TextSettings {
   prompt: string; // empty: start from <|endoftext|>
   maxTokens: number; // tokens to generate at most
   temperature: number; // 0 = greedy
-  topK: number; // 0 = no limit
+  topK: number; // ≥ 1; the vocabulary size or more = no limit
   topP: number; // 1 = no limit
   repetitionPenalty: number; // 1 = off
   seed: number;

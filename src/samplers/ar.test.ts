@@ -35,7 +35,7 @@ describe('ArSampler', () => {
     const prompt = [...golden.tokens[0]];
     const greedy = {
       temperature: 0,
-      topK: 0,
+      topK: 1,
       topP: 1,
       repetitionPenalty: 1,
       maxTokens: golden.greedy[0].length,

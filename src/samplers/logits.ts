@@ -7,7 +7,7 @@ import type { Rng } from '../shared/rng.ts';
 
 export interface SamplingSettings {
   temperature: number; // 0 = greedy (argmax); otherwise logits / temperature
-  topK: number; // keep the k most likely tokens; 0 = no limit
+  topK: number; // keep the k most likely tokens (≥ 1; the vocabulary size or more = no limit)
   topP: number; // keep the smallest set whose probability reaches p; 1 = no limit
   repetitionPenalty: number; // CTRL-style: logits of seen tokens divided (if > 0) or multiplied (if < 0) by it; 1 = off
 }
@@ -17,8 +17,8 @@ export const DEFAULT_SAMPLING: SamplingSettings = { temperature: 0.8, topK: 40, 
 export function validateSampling(s: SamplingSettings): void {
   if (!(s.temperature >= 0 && Number.isFinite(s.temperature)))
     throw badInput(`temperature must be ≥ 0; got ${s.temperature}`);
-  if (!(Number.isInteger(s.topK) && s.topK >= 0))
-    throw badInput(`top-k must be a whole number ≥ 1, or 0 for no limit; got ${s.topK}`);
+  if (!(Number.isInteger(s.topK) && s.topK >= 1))
+    throw badInput(`top-k must be a whole number ≥ 1 (the vocabulary size or more for no limit); got ${s.topK}`);
   if (!(s.topP > 0 && s.topP <= 1)) throw badInput(`top-p must be in (0, 1]; got ${s.topP}`);
   if (!(s.repetitionPenalty > 0 && Number.isFinite(s.repetitionPenalty))) {
     throw badInput(`repetition penalty must be > 0 (1 = off); got ${s.repetitionPenalty}`);
@@ -63,7 +63,7 @@ export function penalize(logits: ArrayLike<number>, seen: Iterable<number>, pena
 
 /** The tokens top-k and top-p allow, most likely first, with their renormalised probabilities. */
 export function allowedSet(p: ArrayLike<number>, topK: number, topP: number): { ids: number[]; probs: number[] } {
-  const order = topIndices(p, topK > 0 ? Math.min(topK, p.length) : p.length);
+  const order = topIndices(p, Math.min(topK, p.length));
   const ids: number[] = [];
   let mass = 0;
   for (const id of order) {

@@ -331,7 +331,7 @@ describe('the cache', () => {
     setEngineClientFactory(() => fakeClient({ storage }));
     await keepModelsOffline();
     expect(persist).toHaveBeenCalledTimes(1);
-    expect(storage).toHaveBeenCalledWith(true);
+    expect(storage).toHaveBeenCalledWith();
     expect(useStore.getState().cache).toMatchObject({
       persistAsked: true,
       persistGranted: true,

@@ -109,7 +109,7 @@ export function validateTextForm(form: TextForm): { settings: TextSettings | nul
   const seed = parseNumber(form.seed);
   if (!isWhole(maxTokens, 1, 100_000)) errors.maxTokens = 'Max tokens must be a whole number from 1 to 100000.';
   if (!(temperature >= 0 && temperature <= 100)) errors.temperature = 'Temperature must be from 0 (greedy) to 100.';
-  if (!isWhole(topK, 0)) errors.topK = 'Top-k must be a whole number ≥ 0 (0 = no limit).';
+  if (!isWhole(topK, 1)) errors.topK = 'Top-k must be a whole number ≥ 1 (the vocabulary size or more: no limit).';
   if (!(topP > 0 && topP <= 1)) errors.topP = 'Top-p must be in (0, 1] (1 = no limit).';
   if (!(repetitionPenalty > 0 && repetitionPenalty <= 100))
     errors.repetitionPenalty = 'Repetition penalty must be > 0 and at most 100 (1 = off).';

@@ -30,7 +30,7 @@ import './generate.css';
 const FIELDS: Array<{ key: Exclude<keyof TextForm, 'prompt'>; label: string; hint: string; numeric?: boolean }> = [
   { key: 'maxTokens', label: 'Max tokens', hint: 'tokens to generate', numeric: true },
   { key: 'temperature', label: 'Temperature', hint: '0 = greedy' },
-  { key: 'topK', label: 'Top-k', hint: '0 = no limit', numeric: true },
+  { key: 'topK', label: 'Top-k', hint: '≥ 1; 4096 = no limit', numeric: true },
   { key: 'topP', label: 'Top-p', hint: '1 = no limit' },
   { key: 'repetitionPenalty', label: 'Repetition penalty', hint: '1 = off' },
   { key: 'seed', label: 'Seed', hint: 'same seed, same text', numeric: true },

@@ -13,12 +13,7 @@ import { formatHubId, openHubFolder } from '../formats/hub.ts';
 import type { ModelFolder } from '../formats/modelFolder.ts';
 import { findShippedModel, parseShippedIndex, shippedFolderExpectations } from '../formats/shippedIndex.ts';
 import { classifySource } from '../formats/sourceString.ts';
-import {
-  cachedFolder,
-  deleteCachedModel,
-  listCachedModels,
-  storageInfo,
-} from '../formats/weightCache.ts';
+import { cachedFolder, deleteCachedModel, listCachedModels, storageInfo } from '../formats/weightCache.ts';
 import { badInput, StepwiseError } from '../shared/errors.ts';
 
 /** `base` is the app's base URL (shipped models live under `${base}models/`). */

@@ -26,7 +26,7 @@ export const generateCommand: Command = {
       },
       json: { type: 'boolean', description: 'print one JSON document' },
       'max-tokens': { type: 'int', min: 1, max: 100_000, description: 'AR: tokens to generate (default 64)' },
-      'top-k': { type: 'int', min: 0, description: 'AR: keep the k most likely tokens, 0 = no limit (default 40)' },
+      'top-k': { type: 'int', min: 1, description: 'AR: keep the k most likely tokens (default 40)' },
       'top-p': { type: 'number', description: 'AR: nucleus mass in (0, 1] (default 0.95)' },
       'repetition-penalty': { type: 'number', description: 'AR: > 0, 1 = off (default 1.1)' },
       sampler: {
