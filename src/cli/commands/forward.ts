@@ -32,6 +32,7 @@ export const forwardCommand: Command = {
     const tokens = parseTokenList(args.options.tokens);
     const engine = io.engine();
     const model = await engine.loadModel(args.options.model);
+    for (const w of model.warnings) io.err(`warning: ${w}`);
     const r = await engine.forward(model.handle, tokens);
     const [T, V] = r.shape;
     const rows = Array.from({ length: T }, (_, t) => Array.from(r.logits.subarray(t * V, (t + 1) * V)));

@@ -60,6 +60,7 @@ export const generateCommand: Command = {
     if (typeof o.model !== 'string') throw badInput('generate needs --model');
     const engine = io.engine();
     const model = await engine.loadModel(o.model);
+    for (const w of model.warnings) io.err(`warning: ${w}`);
     const diffusion = model.modelType === 'mdlm';
     const misplaced = Object.keys(o).find((k) => (diffusion ? AR_ONLY : DIFFUSION_ONLY).includes(k));
     if (misplaced) {
