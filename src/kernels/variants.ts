@@ -25,5 +25,8 @@ export function kernelVariants(gpu: Gpu): Record<string, string> {
     argmax: cls === 'cpu' ? 'thread per row' : 'workgroup per row',
     topk: cls === 'cpu' ? 'thread per row (sorted k-list)' : 'workgroup per row (k-list merge)',
     attention: cls === 'cpu' ? 'row-per-thread online softmax' : 'flash (workgroup K/V tiles)',
+    // One design for both classes so far: no workgroup-tiled variant has been written yet.
+    'sparse attention (block top-K, LLSA)': '4 query rows per invocation, online softmax',
+    'token merging (ToMe)': 'one token per invocation',
   };
 }
