@@ -249,6 +249,27 @@ describe('masked-diffusion text, step by step (brown-mdlm, llada in blocks)', ()
     await screenshot(page, 'diffusion.png');
   });
 
+  it('compares a run with the dual cache against the same settings without a cache', async () => {
+    await page.getByRole('button', { name: 'Reset', exact: true }).click();
+    await page.getByRole('checkbox', { name: /Side by side with brown-gpt2/ }).uncheck();
+    await page.getByLabel('Sampler', { exact: true }).selectOption('llada');
+    await page.getByLabel('Length', { exact: true }).fill('16');
+    await page.getByLabel('Block length', { exact: true }).fill('8');
+    await page.getByLabel('Steps', { exact: true }).fill('8');
+    await page.getByLabel('Cache', { exact: true }).selectOption('dual');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.locator('.step-status', { hasText: 'run finished' }).waitFor({ timeout: 300_000 });
+    const compare = page.getByRole('button', { name: 'Compare with uncached', exact: true });
+    await compare.and(page.locator(':enabled')).waitFor({ timeout: 300_000 });
+    await compare.click();
+    const report = page.locator('.compare-report');
+    await report.waitFor({ timeout: 300_000 });
+    expect(await report.locator('[data-field="speedup"]').textContent()).toMatch(/^\d+\.\d× (faster|slower)$/);
+    const identical = (await report.locator('[data-field="identical"]').textContent()) ?? '';
+    expect(identical).toMatch(/^\d+\/16 tokens identical \(\d+\.\d %\)$/);
+    expect(await page.getByRole('region', { name: 'Compare with uncached' }).locator('[role="alert"]').count()).toBe(0);
+  });
+
   it('logs no console errors and throws no uncaught exceptions', () => {
     watch.assertNone();
   });

@@ -4,10 +4,10 @@
 // replays snapshots already computed; the engine is asked for a new step only at the end. One engine
 // call at a time.
 
-import type { TextSettings } from '../engine/api.ts';
+import type { DiffusionStepView, TextSettings } from '../engine/api.ts';
 import { toErrorData } from '../shared/errors.ts';
 import { engine } from './actions.ts';
-import { COMPANION_MODEL, MASK_TEXT, promptMasks, validateDiffusionForm } from './diffusionSlice.ts';
+import { COMPANION_MODEL, compareRuns, MASK_TEXT, promptMasks, validateDiffusionForm } from './diffusionSlice.ts';
 import { useStore } from './store.ts';
 
 /** Whether the loaded model generates text by masked diffusion. */
@@ -235,4 +235,45 @@ export async function diffusionReset(): Promise<void> {
   while (useStore.getState().diffusion.busy) await new Promise((r) => setTimeout(r, 10));
   closeSessions();
   useStore.getState().diffusionCleared();
+}
+
+// ---- compare with uncached -------------------------------------------------------------------------
+
+/** Runs the finished cached run's settings again with cache 'none' in a session of its own (the
+ *  kept snapshots stay as they are), then reports the speed-up and how many tokens agree. */
+export async function diffusionCompareUncached(): Promise<void> {
+  const s = useStore.getState();
+  const d = s.diffusion;
+  if (d.busy || d.running || !d.info || !d.done || !d.handle) return;
+  const cache = d.info.settings.cache ?? 'none';
+  if (cache === 'none') return;
+  const { info, handle } = d;
+  s.diffusionBusy(true);
+  s.compareChanged({ status: 'running', step: 0, report: null, error: null });
+  let session: string | null = null;
+  try {
+    const started = await engine().startDiffusion(handle, { ...info.settings, cache: 'none' });
+    session = started.id;
+    const steps: DiffusionStepView[] = [];
+    for (;;) {
+      const step = await engine().stepDiffusion(session);
+      if (!step) break;
+      steps.push(step);
+      useStore.getState().compareChanged({ step: steps.length });
+      if (step.done) break;
+    }
+    const now = useStore.getState().diffusion;
+    // The run was reset meanwhile: the comparison belongs to no run.
+    if (now.info?.id !== info.id) return;
+    const report = compareRuns(info.tokens, info.maskTokenId, now.steps, steps);
+    useStore.getState().compareChanged({ status: 'done', report });
+  } catch (e) {
+    useStore.getState().compareChanged({ status: 'error', error: toErrorData(e) });
+  } finally {
+    if (session)
+      void engine()
+        .closeSession(session)
+        .catch(() => {});
+    useStore.getState().diffusionBusy(false);
+  }
 }

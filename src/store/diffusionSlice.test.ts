@@ -25,7 +25,8 @@ import {
   useStore,
   validateDiffusionForm,
 } from './index.ts';
-import { initialDiffusionForm, type DiffusionForm } from './diffusionSlice.ts';
+import { diffusionCompareUncached } from './diffusionActions.ts';
+import { compareRuns, initialDiffusionForm, type DiffusionForm } from './diffusionSlice.ts';
 
 const MASK = 99;
 
@@ -291,5 +292,48 @@ describe('side by side', () => {
     await diffusionRun();
     expect(d().done).toBe(true);
     expect(d().error).toBeNull();
+  });
+});
+
+describe('compare with uncached', () => {
+  const step = (tokens: number[], ms: number) => ({ tokens: Int32Array.from(tokens), ms });
+
+  it('computes the speed-up from the summed step times and the identical generated tokens', () => {
+    const start = [1, 2, MASK, MASK, MASK, MASK];
+    const cached = [step([1, 2, 10, 11, MASK, MASK], 1), step([1, 2, 10, 11, 12, 13], 1.5)];
+    const uncached = [step([1, 2, 10, 11, MASK, MASK], 3), step([1, 2, 10, 11, 12, 14], 4.5)];
+    expect(compareRuns(start, MASK, cached, uncached)).toEqual({
+      cachedMs: 2.5,
+      uncachedMs: 7.5,
+      speedup: 3,
+      identical: 3, // the prompt is not counted
+      total: 4,
+    });
+  });
+
+  it('runs the same settings with cache none in a session of its own, keeping the cached run', async () => {
+    useStore.getState().diffusionFormChanged({ cache: 'dual' });
+    const start = fake.client.startDiffusion;
+    const caches: string[] = [];
+    fake.client.startDiffusion = async (h: string, s: DiffusionSettings) => {
+      caches.push(s.cache ?? 'none');
+      return start(h, s);
+    };
+    const stepper = fake.client.stepDiffusion;
+    fake.client.stepDiffusion = async (id: string) => {
+      const s = await stepper(id);
+      // The uncached session (d2) takes three times as long per step.
+      return s && id === 'd2' ? { ...s, ms: 6 } : s;
+    };
+    await diffusionRun();
+    const kept = d().steps;
+    await diffusionCompareUncached();
+    expect(caches).toEqual(['dual', 'none']);
+    expect(fake.calls).toContain('close d2');
+    expect(fake.calls).not.toContain('close d1');
+    expect(d().steps).toBe(kept);
+    expect(d().busy).toBe(false);
+    expect(d().compare).toMatchObject({ status: 'done', step: 4, error: null });
+    expect(d().compare.report).toEqual({ cachedMs: 8, uncachedMs: 24, speedup: 3, identical: 8, total: 8 });
   });
 });

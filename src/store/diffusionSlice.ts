@@ -53,6 +53,22 @@ export interface CompanionState {
   error: ErrorData | null;
 }
 
+/** A finished cached run compared with the same settings without a cache. */
+export interface CompareReport {
+  cachedMs: number; // sum of the cached run's steps' ms
+  uncachedMs: number;
+  speedup: number; // uncachedMs / cachedMs
+  identical: number; // generated positions with the same token in both final sequences
+  total: number; // generated positions
+}
+
+export interface CompareState {
+  status: 'idle' | 'running' | 'done' | 'error';
+  step: number; // uncached steps computed so far
+  report: CompareReport | null;
+  error: ErrorData | null;
+}
+
 export interface DiffusionState {
   handle: string | null; // the model the session belongs to
   form: DiffusionForm;
@@ -68,6 +84,7 @@ export interface DiffusionState {
   pieces: Record<number, string>;
   sideBySide: boolean;
   companion: CompanionState;
+  compare: CompareState;
 }
 
 export interface DiffusionSlice {
@@ -85,6 +102,7 @@ export interface DiffusionSlice {
   diffusionSideBySide(on: boolean): void;
   companionChanged(patch: Partial<CompanionState>): void;
   companionStepAdded(step: TextStep): void;
+  compareChanged(patch: Partial<CompareState>): void;
 }
 
 export const initialDiffusionForm: DiffusionForm = {
@@ -110,6 +128,8 @@ export const initialCompanion: CompanionState = {
   error: null,
 };
 
+export const initialCompare: CompareState = { status: 'idle', step: 0, report: null, error: null };
+
 export const initialDiffusion: DiffusionState = {
   handle: null,
   form: initialDiffusionForm,
@@ -124,6 +144,7 @@ export const initialDiffusion: DiffusionState = {
   pieces: {},
   sideBySide: false,
   companion: initialCompanion,
+  compare: initialCompare,
 };
 
 export const MASK_TEXT = '[MASK]';
@@ -195,6 +216,28 @@ export function tokensAt(d: DiffusionState, k: number): ArrayLike<number> {
   return k > 0 ? d.steps[k - 1].tokens : (d.info?.tokens ?? []);
 }
 
+/** Speed-up and agreement of a cached run with the uncached run of the same settings: the total
+ *  step times, and how many generated positions (masked at the start) hold the same token at the end. */
+export function compareRuns(
+  start: ArrayLike<number>,
+  maskTokenId: number,
+  cached: ReadonlyArray<Pick<DiffusionStepView, 'tokens' | 'ms'>>,
+  uncached: ReadonlyArray<Pick<DiffusionStepView, 'tokens' | 'ms'>>,
+): CompareReport {
+  const cachedMs = cached.reduce((n, s) => n + s.ms, 0);
+  const uncachedMs = uncached.reduce((n, s) => n + s.ms, 0);
+  const a = cached.at(-1)?.tokens ?? start;
+  const b = uncached.at(-1)?.tokens ?? start;
+  let identical = 0;
+  let total = 0;
+  for (let i = 0; i < start.length; i++) {
+    if (start[i] !== maskTokenId) continue;
+    total++;
+    if (a[i] === b[i]) identical++;
+  }
+  return { cachedMs, uncachedMs, speedup: cachedMs > 0 ? uncachedMs / cachedMs : NaN, identical, total };
+}
+
 function withPieces(into: Record<number, string>, ids: ArrayLike<number>, pieces: string[]): Record<number, string> {
   let out = into;
   for (let i = 0; i < ids.length; i++) {
@@ -224,6 +267,7 @@ export const createDiffusionSlice: SliceCreator<DiffusionSlice> = (set) => {
         // Token pieces belong to a tokenizer: start again with another model.
         pieces: withPieces(d.handle === handle ? d.pieces : {}, info.tokens, info.pieces),
         companion: { ...d.companion, info: null, steps: [], done: false, ms: 0, error: null },
+        compare: initialCompare,
       })),
     diffusionStepAdded: (step) =>
       patch((d) => ({
@@ -245,6 +289,7 @@ export const createDiffusionSlice: SliceCreator<DiffusionSlice> = (set) => {
         pieces: d.pieces,
         sideBySide: d.sideBySide,
         companion: { ...d.companion, info: null, steps: [], done: false, ms: 0, error: null },
+        compare: initialCompare,
       })),
     diffusionSideBySide: (on) => patch(() => ({ sideBySide: on })),
     companionChanged: (p) => patch((d) => ({ companion: { ...d.companion, ...p } })),
@@ -257,5 +302,6 @@ export const createDiffusionSlice: SliceCreator<DiffusionSlice> = (set) => {
           ms: d.companion.ms + step.ms,
         },
       })),
+    compareChanged: (p) => patch((d) => ({ compare: { ...d.compare, ...p } })),
   };
 };

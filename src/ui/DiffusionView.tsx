@@ -24,6 +24,7 @@ import {
   type DiffusionState,
   type Remasking,
 } from '../store/index.ts';
+import { diffusionCompareUncached } from '../store/diffusionActions.ts';
 import { BarChart } from './charts/BarChart.tsx';
 import { formatMs } from './format.ts';
 import { SettingField } from './SettingField.tsx';
@@ -199,6 +200,8 @@ export function DiffusionView({ modelName }: { modelName: string }) {
         status={status}
       />
 
+      {finished && (d.info?.settings.cache ?? 'none') !== 'none' && <CompareUncached d={d} />}
+
       <Timeline
         value={selected}
         max={d.steps.length}
@@ -284,6 +287,48 @@ export function DiffusionView({ modelName }: { modelName: string }) {
 
       {d.steps.length > 0 && <StepTable d={d} />}
     </section>
+  );
+}
+
+/** The cached run against the same settings without a cache: speed-up and identical tokens. */
+function CompareUncached({ d }: { d: DiffusionState }) {
+  const c = d.compare;
+  const r = c.report;
+  const running = c.status === 'running';
+  return (
+    <div className="compare-uncached" role="region" aria-label="Compare with uncached">
+      <button type="button" disabled={d.busy || d.running} onClick={() => void diffusionCompareUncached()}>
+        Compare with uncached
+      </button>
+      <span className="note" role="status">
+        {running && `Running without cache… step ${c.step}`}
+        {c.status === 'done' && r && (
+          <span className="compare-report num">
+            <span data-field="speedup">
+              {Number.isFinite(r.speedup)
+                ? r.speedup >= 1
+                  ? `${r.speedup.toFixed(1)}× faster`
+                  : `${(1 / r.speedup).toFixed(1)}× slower`
+                : '—'}
+            </span>
+            {' · '}
+            <span data-field="identical">
+              {r.identical}/{r.total} tokens identical (
+              {r.total > 0 ? ((100 * r.identical) / r.total).toFixed(1) : '100.0'} %)
+            </span>
+            <span className="compare-ms">
+              {' '}
+              ({formatMs(r.uncachedMs)} ms uncached vs {formatMs(r.cachedMs)} ms with {d.info?.settings.cache})
+            </span>
+          </span>
+        )}
+      </span>
+      {c.status === 'error' && c.error && (
+        <p className="setting-error" role="alert">
+          {c.error.message}
+        </p>
+      )}
+    </div>
   );
 }
 
