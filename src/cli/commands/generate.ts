@@ -152,6 +152,7 @@ async function runDiffusion(
     tokens: [],
     ms: 0,
     maskTokenId: session.maskTokenId,
+    start: session.tokens,
     timings: new Map(),
   };
   const t0 = performance.now();
