@@ -170,6 +170,7 @@ export interface DiffusionSettings {
   temperature: number; // Gumbel noise on proposals (llada, threshold); 0 = argmax
   seed: number;
   cache?: 'none' | 'prefix' | 'dual' | 'dkv'; // caching across steps (see samplers/stepCache.ts)
+  cacheRefresh?: number; // dkv: full refresh every this many steps (default 4)
 }
 
 export interface DiffusionSessionInfo {

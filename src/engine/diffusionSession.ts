@@ -67,7 +67,13 @@ export class DiffusionSession {
 function makeSampler(gpu: Gpu, model: DiffusionLm, prompt: number[], s: DiffusionSettings): Sampler {
   switch (s.sampler) {
     case 'mdlm':
-      return new MdlmSampler(gpu, model, prompt, { steps: s.steps, length: s.length, seed: s.seed, cache: s.cache });
+      return new MdlmSampler(gpu, model, prompt, {
+        steps: s.steps,
+        length: s.length,
+        seed: s.seed,
+        cache: s.cache,
+        cacheRefresh: s.cacheRefresh,
+      });
     case 'llada':
       return new LladaSampler(gpu, model, prompt, {
         steps: s.steps,
@@ -77,6 +83,7 @@ function makeSampler(gpu: Gpu, model: DiffusionLm, prompt: number[], s: Diffusio
         temperature: s.temperature,
         seed: s.seed,
         cache: s.cache,
+        cacheRefresh: s.cacheRefresh,
       });
     case 'threshold':
       return new ThresholdSampler(gpu, model, prompt, {
@@ -86,6 +93,7 @@ function makeSampler(gpu: Gpu, model: DiffusionLm, prompt: number[], s: Diffusio
         temperature: s.temperature,
         seed: s.seed,
         cache: s.cache,
+        cacheRefresh: s.cacheRefresh,
       });
     default:
       throw badInput(`unknown sampler "${String(s.sampler)}"`, 'use mdlm, llada or threshold');

@@ -22,6 +22,7 @@ export interface BlockSamplerSettings {
   temperature: number; // Gumbel noise on the proposals; 0 = argmax
   seed: number;
   cache?: StepCacheMode; // caching across steps (default 'none')
+  cacheRefresh?: number; // dkv: recompute everything every this many steps (default 4)
 }
 
 export abstract class BlockSampler {
@@ -43,7 +44,7 @@ export abstract class BlockSampler {
     this.tokens = initialTokens(prompt, settings.length, model);
     this.blocks = makeBlocks(this.tokens, model.maskTokenId, settings.blockLength);
     this.rng = new Rng(settings.seed);
-    this.predictor = new Predictor(gpu, model, settings.cache ?? 'none');
+    this.predictor = new Predictor(gpu, model, settings.cache ?? 'none', settings.cacheRefresh);
   }
 
   get done(): boolean {

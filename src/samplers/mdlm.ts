@@ -24,6 +24,7 @@ export interface MdlmSamplerSettings {
   length: number; // masks appended after the prompt
   seed: number;
   cache?: StepCacheMode; // 'none' (default) or 'dkv'; prefix caches need blocks
+  cacheRefresh?: number; // dkv: recompute everything every this many steps (default 4)
 }
 
 const T_MIN = 1e-5; // the schedule stops just above t = 0, as MDLM's sampler does
@@ -49,7 +50,7 @@ export class MdlmSampler {
     if (settings.steps > masked)
       throw badInput(`${settings.steps} steps for ${masked} masked tokens: use at most one step per token`);
     this.rng = new Rng(settings.seed);
-    this.predictor = new Predictor(gpu, model, settings.cache ?? 'none');
+    this.predictor = new Predictor(gpu, model, settings.cache ?? 'none', settings.cacheRefresh);
     if (this.predictor.mode === 'prefix' || this.predictor.mode === 'dual') {
       throw badInput(
         `the ${this.predictor.mode} cache needs semi-autoregressive blocks`,

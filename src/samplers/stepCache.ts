@@ -16,6 +16,9 @@ import { subsProbs, type DiffusionCache, type DiffusionLm } from './diffusion.ts
 
 export type StepCacheMode = 'none' | 'prefix' | 'dual' | 'dkv';
 
+/** dKV-Cache's `cache_reloading_step`: a full refresh every this many steps (its scripts use 4, 8, 16). */
+export const DKV_REFRESH_DEFAULT = 4;
+
 export interface StepContext {
   block: [number, number] | null; // the current block [start, end), null for samplers without blocks
   blockChanged: boolean; // the first step of a block
@@ -37,7 +40,7 @@ export class Predictor {
     private readonly gpu: Gpu,
     private readonly model: DiffusionLm,
     readonly mode: StepCacheMode,
-    private readonly refreshEvery = 4,
+    private readonly refreshEvery = DKV_REFRESH_DEFAULT,
   ) {
     if (!['none', 'prefix', 'dual', 'dkv'].includes(mode))
       throw badInput(`unknown cache "${mode}"`, 'use none, prefix, dual or dkv');

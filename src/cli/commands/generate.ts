@@ -8,7 +8,17 @@ import type { ParsedArgs } from '../args.ts';
 import type { CliIo, Command } from '../io.ts';
 
 const AR_ONLY = ['max-tokens', 'top-k', 'top-p', 'repetition-penalty'];
-const DIFFUSION_ONLY = ['sampler', 'steps', 'length', 'block-length', 'threshold', 'remasking', 'trace', 'cache'];
+const DIFFUSION_ONLY = [
+  'sampler',
+  'steps',
+  'length',
+  'block-length',
+  'threshold',
+  'remasking',
+  'trace',
+  'cache',
+  'cache-refresh',
+];
 
 export const generateCommand: Command = {
   spec: {
@@ -48,6 +58,11 @@ export const generateCommand: Command = {
         description: 'llada: what to commit (default low_confidence)',
       },
       trace: { type: 'string', description: 'diffusion: write every step as JSON to this file' },
+      'cache-refresh': {
+        type: 'int',
+        min: 1,
+        description: 'diffusion, --cache dkv: full refresh every N steps (default 4)',
+      },
       cache: {
         type: 'string',
         choices: ['none', 'prefix', 'dual', 'dkv'],
@@ -199,6 +214,7 @@ async function generateDiffusion(
     temperature: (o.temperature as number | undefined) ?? 0,
     seed: (o.seed as number | undefined) ?? 1,
     cache,
+    cacheRefresh: o['cache-refresh'] as number | undefined,
   };
   const run = await runDiffusion(engine, model.handle, settings, io, false);
   // With a step cache, the same run without it says what the cache bought and what it changed.
