@@ -12,6 +12,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { deflateSync } from 'node:zlib';
+import { parseGeneratorArgs } from './generatorArgs.ts';
 
 export const DEFAULT_OUT = fileURLToPath(new URL('../public/icons/', import.meta.url));
 
@@ -178,20 +179,12 @@ export function renderIcons(): Array<{ file: string; bytes: Uint8Array }> {
 
 async function main(argv: string[]): Promise<number> {
   const usage = 'usage: node --import tsx scripts/make-icons.ts [--out public/icons] [--check]';
-  let out = DEFAULT_OUT;
-  let check = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--out') {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`--out needs a value\n${usage}`);
-      out = resolve(v);
-    } else if (a === '--check') check = true;
-    else if (a === '--help' || a === '-h') {
-      console.log(usage);
-      return 0;
-    } else throw new Error(`unexpected argument "${a}"\n${usage}`);
+  const args = parseGeneratorArgs(argv, '--out', DEFAULT_OUT, usage);
+  if (args.help) {
+    console.log(usage);
+    return 0;
   }
+  const { path: out, check } = args;
   const icons = renderIcons();
   if (check) {
     let same = true;

@@ -21,6 +21,7 @@ import {
   type ShippedIndex,
   type ShippedModel,
 } from '../src/formats/shippedIndex.ts';
+import { parseGeneratorArgs } from './generatorArgs.ts';
 
 export const INDEX_NAME = 'index.json';
 export const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../public/models/', import.meta.url));
@@ -146,20 +147,12 @@ export async function writeModelIndex(modelsDir: string): Promise<string> {
 
 async function main(argv: string[]): Promise<number> {
   const usage = 'usage: node --import tsx scripts/make-model-index.ts [--dir public/models] [--check]';
-  let dir = DEFAULT_MODELS_DIR;
-  let check = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--dir') {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`--dir needs a value\n${usage}`);
-      dir = resolve(v);
-    } else if (a === '--check') check = true;
-    else if (a === '--help' || a === '-h') {
-      console.log(usage);
-      return 0;
-    } else throw new Error(`unexpected argument "${a}"\n${usage}`);
+  const args = parseGeneratorArgs(argv, '--dir', DEFAULT_MODELS_DIR, usage);
+  if (args.help) {
+    console.log(usage);
+    return 0;
   }
+  const { path: dir, check } = args;
   const indexPath = join(dir, INDEX_NAME);
   if (check) {
     const want = renderModelIndex(await buildModelIndex(dir));

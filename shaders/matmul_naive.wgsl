@@ -8,22 +8,7 @@
 // Dispatch: ceil(M·N / 64) workgroups split over x and y (linear index wid.y · nwg.x + wid.x;
 // invocations past M·N return), and z = batch.
 
-struct Params {
-  M: u32,        // rows of a and out
-  N: u32,        // columns of out
-  K: u32,        // reduction length
-  strideA: u32,  // elements between batches of a (M·K)
-  strideB: u32,  // elements between batches of b (K·N, or 0 for a shared b)
-  bsK: u32,      // element stride of b along k
-  bsN: u32,      // element stride of b along n
-  hasBias: u32,  // 1: add bias[n]
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+// Params, bindings and the helpers step4 / store4: shaders/common/matmul_io.wgsl.
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {

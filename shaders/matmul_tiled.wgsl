@@ -12,22 +12,7 @@
 // 4×4 multiply-adds from workgroup memory: two barriers per K-tile.
 // Dispatch: (ceil(N / 64), ceil(M / 64), batch) workgroups.
 
-struct Params {
-  M: u32,        // rows of a and out
-  N: u32,        // columns of out
-  K: u32,        // reduction length
-  strideA: u32,  // elements between batches of a (M·K)
-  strideB: u32,  // elements between batches of b (K·N, or 0 for a shared b)
-  bsK: u32,      // element stride of b along k
-  bsN: u32,      // element stride of b along n
-  hasBias: u32,  // 1: add bias[n]
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+// Params, bindings and the helpers step4 / store4: shaders/common/matmul_io.wgsl.
 
 const TILE = 64u;  // output rows and columns per workgroup
 const TK = 16u;    // k per staged slice

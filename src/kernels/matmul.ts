@@ -13,6 +13,7 @@
 // - gemv:     one row × 8 columns per invocation (shaders/matmul_gemv.wgsl), for decode (M = 1) and
 //             other tiny M, where a tile of rows would mostly compute padding.
 
+import io from '../../shaders/common/matmul_io.wgsl?raw';
 import gemvCode from '../../shaders/matmul_gemv.wgsl?raw';
 import naiveCode from '../../shaders/matmul_naive.wgsl?raw';
 import registerCode from '../../shaders/matmul_register.wgsl?raw';
@@ -43,10 +44,11 @@ interface Kernel {
 }
 
 const KERNELS: Record<MatmulVariant, Kernel> = {
-  naive: { code: naiveCode, rows: 1, cols: 1, workgroup: 64 },
-  register: { code: registerCode, rows: 16, cols: 16, workgroup: 64 },
-  tiled: { code: tiledCode, rows: 64, cols: 64, workgroup: 0 },
-  gemv: { code: gemvCode, rows: 1, cols: 8, workgroup: 32 },
+  // Each variant's source follows the shared declarations (WGSL has no include).
+  naive: { code: `${io}\n${naiveCode}`, rows: 1, cols: 1, workgroup: 64 },
+  register: { code: `${io}\n${registerCode}`, rows: 16, cols: 16, workgroup: 64 },
+  tiled: { code: `${io}\n${tiledCode}`, rows: 64, cols: 64, workgroup: 0 },
+  gemv: { code: `${io}\n${gemvCode}`, rows: 1, cols: 8, workgroup: 32 },
 };
 
 /** The kernel `matmul` picks for M rows on this device when no variant is forced. */
