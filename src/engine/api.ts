@@ -205,6 +205,85 @@ export interface MemoryState {
   pooledBytes: number; // pooled buffers kept for reuse
 }
 
+// ---- attention lab ------------------------------------------------------------------------------
+
+/** The lab's inputs: smooth 2-D fields on a token grid in Morton order (neighbouring tokens alike, as
+ *  in images), or independent uniform values in [−1, 1). Q/K captured from a model step is not
+ *  offered: the models compute Q inside their forward pass and do not expose it. */
+export type AttentionLabInput = 'smooth' | 'random';
+
+export interface AttentionLabRequest {
+  n: number; // tokens N (one head, bidirectional)
+  headDim: number; // D, 1 … 256
+  block: number; // B: tokens per block, a power of two ≥ 2 dividing N
+  topk: number; // K ≥ 1: blocks kept per query block (block top-K and every LLSA level)
+  levels: number; // LLSA's L ≥ 1; N must be a multiple of B^L
+  input: AttentionLabInput;
+  queryBlock: number; // the query block (of B tokens) to show first, 0 … N/B − 1
+  seed: number; // the inputs and ToMe's choice of destination per cell
+  tomeRatio: number; // share of the ToMe grid's tokens merged away, 0 … 0.75
+  reps?: number; // timed calls per method after a warm-up call (the median is reported), 1 … 20; default 3
+}
+
+export interface AttentionLabError {
+  relL2: number; // ‖out − dense‖₂ / ‖dense‖₂
+  maxAbs: number; // max |out − dense|
+}
+
+export interface AttentionLabMethod {
+  ms: number; // median time per call
+  samples: number; // timed calls behind the median (1 when one call is slower than the lab's budget)
+  keysPerQuery: number; // keys one query row attends to
+  error: AttentionLabError | null; // against dense attention; null for dense itself
+}
+
+/** Where the blocks of one level are drawn: a grid of equal cells, one block per cell. With the
+ *  smooth input a block is the patch of the token grid it pools; with random input blocks are laid
+ *  out in reading order. */
+export interface AttentionLabLayout {
+  rows: number;
+  cols: number;
+  cellWidth: number; // tokens a cell spans across (its proportions)
+  cellHeight: number; // tokens a cell spans down
+  cell: Int32Array; // [blocks]: cell (row · cols + col) of each block
+}
+
+export interface AttentionLabLevel {
+  level: number; // l = 1 … L
+  blocks: number; // level-l tokens, N / B^l, each pooling B^l input tokens
+  k: number; // picks per query token at this level
+  /** [blocks, k], best first: the level-l key tokens each level-l query token kept. Level l < L
+   *  picks among the B children of each of its parent's picks at level l + 1; level L among all. */
+  selected: Int32Array;
+  layout: AttentionLabLayout;
+}
+
+export interface AttentionLabTome {
+  height: number; // the token grid ToMe runs on (raster order)
+  width: number;
+  sharedInput: boolean; // true: the attention input itself (N a square); false: its own 32×32 input
+  ratio: number;
+  merged: number; // tokens merged away, r = ⌊H·W·ratio⌋
+  kept: number; // slots after merging, H·W − r
+  assign: Int32Array; // [H·W]: the slot each token merged into; the tokens of one slot form a group
+  ms: number; // merge plan, merge of Q/K/V, proportional attention, unmerge (median per call)
+  samples: number;
+  denseMs: number; // dense attention over the same grid
+  error: AttentionLabError; // unmerged output against dense attention over the grid
+}
+
+export interface AttentionLabResult {
+  request: Required<AttentionLabRequest>; // as run, defaults filled in
+  grid: { height: number; width: number } | null; // the smooth input's token grid; null for random input
+  timingSource: TimingSource;
+  dense: AttentionLabMethod;
+  blockTopk: AttentionLabMethod;
+  llsa: AttentionLabMethod;
+  blockTopkSelection: AttentionLabLevel; // one level, the fine blocks attended exactly
+  llsaSelection: AttentionLabLevel[]; // levels 1 … L
+  tome: AttentionLabTome;
+}
+
 /** One interface, used in-thread (Node: CLI, tests) and through the worker (browser). */
 export interface EngineApi {
   info(): Promise<EngineInfo>;
@@ -234,5 +313,8 @@ export interface EngineApi {
   closeSession(session: string): Promise<void>;
   /** GPU memory held by the engine: model weights, and pooled buffers (activations, caches). */
   memory(): Promise<MemoryState>;
+  /** Dense vs block top-K vs LLSA attention on one synthetic head: times, errors against dense, the
+   *  blocks each level selected, and token merging (ToMe) on a token grid. */
+  attentionLab(request: AttentionLabRequest): Promise<AttentionLabResult>;
   dispose(): Promise<void>;
 }

@@ -14,6 +14,8 @@ import { loadModel } from '../models/registry.ts';
 import { badInput, StepwiseError } from '../shared/errors.ts';
 import { Rng } from '../shared/rng.ts';
 import type {
+  AttentionLabRequest,
+  AttentionLabResult,
   EngineApi,
   EngineInfo,
   DiffusionSessionInfo,
@@ -35,6 +37,7 @@ import type {
   TextSettings,
   TextStep,
 } from './api.ts';
+import { runAttentionLab } from './attentionLab.ts';
 import { DiffusionSession } from './diffusionSession.ts';
 import { checkFits } from './capability.ts';
 import { summarize } from './modelSummary.ts';
@@ -267,6 +270,10 @@ export class LocalEngine implements EngineApi {
     let weightBytes = 0;
     for (const m of this.models.values()) weightBytes += m.model.lm.weightBytes;
     return { weightBytes, liveBytes, pooledBytes };
+  }
+
+  async attentionLab(request: AttentionLabRequest): Promise<AttentionLabResult> {
+    return runAttentionLab(await this.device(), request);
   }
 
   async closeSession(id: string): Promise<void> {
