@@ -1,0 +1,251 @@
+"""emoji-maskgit: a class-conditional bidirectional transformer over the 8×8×4 RVQ token grid of
+emoji-rvq, trained with MaskGIT's masked-token objective (Chang et al. 2022), depth-aware.
+
+Token layout (also in the model card): a sequence index is i = (y · 8 + x) · 4 + d, position-major in
+raster order, d = 0 the coarsest RVQ depth; ids 0…255 are codes, 256 = masked.
+
+Architecture (GPT-2-style pre-LayerNorm blocks, but bidirectional), one transformer token per grid
+position (64 tokens), not per (position, depth):
+  h_p = Σ_d wte_d[tok(p, d)] + wpe[p] + class_embedding[c]          # [64, C]; wte_d has 257 rows
+  h = blocks(h) ; logits(p, d, :) = (ln_f(h) @ head.weight + head.bias)[p, d·256 : (d+1)·256]
+Class id `num_classes` is the null class (classifier-free guidance; dropped with p = 0.1 in training).
+
+Masking in training respects depth order: per position, four sorted uniforms give a score rising with
+depth; the n = ceil(cos(π/2 · r) · 256) highest scores are masked (r ~ U(0, 1)), so a finer depth is
+masked whenever a coarser one is, as at sampling time (src/samplers/maskgit.ts fixes coarser depths first).
+Loss: cross-entropy on masked tokens.
+
+Tensor names (Conv1D layout [in, out] like GPT-2): wte.{d}.weight, wpe.weight, class_embedding.weight,
+h.{i}.{ln_1, attn.c_attn, attn.c_proj, ln_2, mlp.c_fc, mlp.c_proj}.{weight, bias}, ln_f.*, head.*.
+
+Usage: /usr/bin/python3 train/emoji_maskgit.py OUT_DIR [--minutes M] [--threads N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from safetensors_io import save_safetensors
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RUNS = os.path.join(HERE, "runs")
+
+
+@dataclass
+class MaskGitConfig:
+    num_classes: int = 99  # emoji subcategories; id num_classes = null class
+    codebook_size: int = 256  # RVQ codes per depth; id codebook_size = mask
+    num_quantizers: int = 4  # RVQ depths per position
+    n_positions: int = 64  # 8×8 grid
+    n_embd: int = 192  # width
+    n_layer: int = 6  # blocks
+    n_head: int = 6  # heads (head dim 32)
+    layer_norm_epsilon: float = 1e-5
+
+
+class Block(nn.Module):
+    def __init__(self, c: MaskGitConfig):
+        super().__init__()
+        self.n_head = c.n_head
+        self.ln_1 = nn.LayerNorm(c.n_embd, eps=c.layer_norm_epsilon)
+        self.c_attn = nn.Linear(c.n_embd, 3 * c.n_embd)
+        self.attn_proj = nn.Linear(c.n_embd, c.n_embd)
+        self.ln_2 = nn.LayerNorm(c.n_embd, eps=c.layer_norm_epsilon)
+        self.c_fc = nn.Linear(c.n_embd, 4 * c.n_embd)
+        self.mlp_proj = nn.Linear(4 * c.n_embd, c.n_embd)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        B, T, C = x.shape  # [B, T, C]
+        q, k, v = self.c_attn(self.ln_1(x)).split(C, dim=2)
+        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))  # [B, H, T, D]
+        att = ((q @ k.transpose(-2, -1)) / math.sqrt(q.size(-1))).softmax(-1)  # [B, H, T, T]
+        y = (att @ v).transpose(1, 2).reshape(B, T, C)
+        x = x + self.attn_proj(y)
+        return x + self.mlp_proj(F.gelu(self.c_fc(self.ln_2(x)), approximate="tanh"))
+
+
+class MaskGit(nn.Module):
+    def __init__(self, c: MaskGitConfig):
+        super().__init__()
+        self.config = c
+        self.wte = nn.ModuleList(nn.Embedding(c.codebook_size + 1, c.n_embd) for _ in range(c.num_quantizers))
+        self.wpe = nn.Embedding(c.n_positions, c.n_embd)
+        self.class_embedding = nn.Embedding(c.num_classes + 1, c.n_embd)
+        self.h = nn.ModuleList(Block(c) for _ in range(c.n_layer))
+        self.ln_f = nn.LayerNorm(c.n_embd, eps=c.layer_norm_epsilon)
+        self.head = nn.Linear(c.n_embd, c.num_quantizers * c.codebook_size)
+        for m in self.modules():
+            if isinstance(m, (nn.Linear, nn.Embedding)):
+                nn.init.normal_(m.weight, std=0.02)
+            if isinstance(m, nn.Linear):
+                nn.init.zeros_(m.bias)
+        for b in self.h:
+            for p in (b.attn_proj.weight, b.mlp_proj.weight):
+                nn.init.normal_(p, std=0.02 / math.sqrt(2 * c.n_layer))
+
+    def forward(self, seq: torch.Tensor, cls: torch.Tensor) -> torch.Tensor:
+        """seq [B, P·D] (layout above, 256 = masked), cls [B] → logits [B, P·D, K]."""
+        c = self.config
+        B = seq.shape[0]
+        tok = seq.view(B, c.n_positions, c.num_quantizers)  # [B, P, D]
+        x = sum(self.wte[d](tok[:, :, d]) for d in range(c.num_quantizers))  # [B, P, C]
+        x = x + self.wpe.weight[None] + self.class_embedding(cls)[:, None]
+        for b in self.h:
+            x = b(x)
+        logits = self.head(self.ln_f(x))  # [B, P, D·K]
+        return logits.view(B, c.n_positions * c.num_quantizers, c.codebook_size)
+
+    def hf_state_dict(self) -> dict[str, torch.Tensor]:
+        sd = {f"wte.{d}.weight": e.weight for d, e in enumerate(self.wte)}
+        sd["wpe.weight"], sd["class_embedding.weight"] = self.wpe.weight, self.class_embedding.weight
+        for i, b in enumerate(self.h):
+            p = f"h.{i}."
+            for name, mod, transpose in self.block_modules(b):
+                sd[p + name + ".weight"] = mod.weight.T if transpose else mod.weight
+                sd[p + name + ".bias"] = mod.bias
+        sd["ln_f.weight"], sd["ln_f.bias"] = self.ln_f.weight, self.ln_f.bias
+        sd["head.weight"], sd["head.bias"] = self.head.weight.T, self.head.bias
+        return {k: v.detach().contiguous() for k, v in sd.items()}
+
+    def load_hf_state_dict(self, sd: dict[str, torch.Tensor]) -> None:
+        with torch.no_grad():
+            for d, e in enumerate(self.wte):
+                e.weight.copy_(sd[f"wte.{d}.weight"])
+            self.wpe.weight.copy_(sd["wpe.weight"])
+            self.class_embedding.weight.copy_(sd["class_embedding.weight"])
+            for i, b in enumerate(self.h):
+                for name, mod, transpose in self.block_modules(b):
+                    w = sd[f"h.{i}.{name}.weight"]
+                    mod.weight.copy_(w.T if transpose else w)
+                    mod.bias.copy_(sd[f"h.{i}.{name}.bias"])
+            self.ln_f.weight.copy_(sd["ln_f.weight"])
+            self.ln_f.bias.copy_(sd["ln_f.bias"])
+            self.head.weight.copy_(sd["head.weight"].T)
+            self.head.bias.copy_(sd["head.bias"])
+
+    @staticmethod
+    def block_modules(b: Block):
+        return (
+            ("ln_1", b.ln_1, False), ("attn.c_attn", b.c_attn, True), ("attn.c_proj", b.attn_proj, True),
+            ("ln_2", b.ln_2, False), ("mlp.c_fc", b.c_fc, True), ("mlp.c_proj", b.mlp_proj, True),
+        )
+
+
+def depth_aware_mask(B: int, P: int, D: int) -> torch.Tensor:
+    """[B, P·D] bool: a cosine-scheduled share of tokens masked, finer depths before coarser ones."""
+    score = torch.rand(B, P, D).sort(dim=2).values.view(B, P * D)  # rises with depth in each position
+    r = torch.rand(B, 1)
+    n = torch.ceil(torch.cos(math.pi / 2 * r) * P * D).clamp(min=1)  # [B, 1] tokens to mask
+    rank = score.argsort(dim=1, descending=True).argsort(dim=1)  # 0 = highest score
+    return rank < n
+
+
+def hf_config(c: MaskGitConfig, classes: list[str]) -> dict:
+    return {
+        "architectures": ["StepwiseMaskGit"],
+        "model_type": "stepwise-maskgit",
+        **asdict(c),
+        "torch_dtype": "float16",
+        "stepwise": {
+            "task": "class-to-image",
+            "mask_token_id": c.codebook_size,
+            "class_names": classes,
+            "tokenizer_model": "emoji-rvq",
+            "token_layout": "index = (y * 8 + x) * 4 + depth; depth 0 coarsest; 256 = masked",
+        },
+    }
+
+
+@torch.no_grad()
+def evaluate(model: MaskGit, seq: torch.Tensor, cls: torch.Tensor) -> float:
+    """Mean masked-token NLL (nats) over the validation set, with a fixed masking draw."""
+    model.eval()
+    g = torch.random.get_rng_state()
+    torch.manual_seed(0)
+    total, count = 0.0, 0
+    c = model.config
+    for i in range(0, len(seq), 128):
+        s, k = seq[i : i + 128], cls[i : i + 128]
+        m = depth_aware_mask(len(s), c.n_positions, c.num_quantizers)
+        logits = model(s.masked_fill(m, c.codebook_size), k)
+        total += F.cross_entropy(logits[m], s[m], reduction="sum").item()
+        count += int(m.sum())
+    torch.random.set_rng_state(g)
+    model.train()
+    return total / count
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out")
+    ap.add_argument("--minutes", type=float, default=40)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--seed", type=int, default=7)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    z = np.load(os.path.join(RUNS, "emoji_tokens.npz"))
+    seq, labels, split = torch.from_numpy(z["seq"]), torch.from_numpy(z["labels"]), torch.from_numpy(z["split"])
+    classes = [str(c) for c in z["classes"]]
+    tr_seq, tr_cls, va_seq, va_cls = seq[~split], labels[~split], seq[split], labels[split]
+    cfg = MaskGitConfig(num_classes=len(classes))
+    model = MaskGit(cfg)
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f"{n_params:,} parameters; {len(tr_seq)} train / {len(va_seq)} validation sequences", flush=True)
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0.0}], lr=a.lr, betas=(0.9, 0.95))
+    log, budget, t0, step, total_steps = [], a.minutes * 60, time.time(), 0, None
+    while True:
+        elapsed = time.time() - t0
+        if step == 20:
+            total_steps = int(budget / (elapsed / 20))
+            print(f"{elapsed / 20:.2f} s/step → {total_steps} steps", flush=True)
+        if total_steps is not None and step >= total_steps:
+            break
+        lr = a.lr * min(1.0, (step + 1) / 100) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, step / (total_steps or 10**9)))))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        idx = torch.randint(0, len(tr_seq), (a.batch,))
+        s, k = tr_seq[idx], tr_cls[idx]
+        k = torch.where(torch.rand(a.batch) < 0.1, torch.full_like(k, cfg.num_classes), k)  # CFG dropout
+        m = depth_aware_mask(a.batch, cfg.n_positions, cfg.num_quantizers)
+        logits = model(s.masked_fill(m, cfg.codebook_size), k)
+        loss = F.cross_entropy(logits[m], s[m])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        if step % 50 == 0:
+            entry = {"step": step, "loss": round(loss.item(), 4), "minutes": round(elapsed / 60, 2)}
+            if step % 500 == 0:
+                entry["val_nll"] = round(evaluate(model, va_seq, va_cls), 4)
+            log.append(entry)
+            print(json.dumps(entry), flush=True)
+        step += 1
+    minutes = (time.time() - t0) / 60
+    os.makedirs(a.out, exist_ok=True)
+    sd16 = {k: v.half() for k, v in model.hf_state_dict().items()}
+    save_safetensors(os.path.join(a.out, "model.safetensors"), sd16, {"format": "pt"})
+    model.load_hf_state_dict({k: v.float() for k, v in sd16.items()})  # evaluate as shipped
+    val_nll = evaluate(model, va_seq, va_cls)
+    json.dump(hf_config(cfg, classes), open(os.path.join(a.out, "config.json"), "w"), indent=2)
+    summary = {"parameters": n_params, "steps": step, "batch": a.batch, "train_minutes": round(minutes, 1), "threads": a.threads, "val_masked_nll": round(val_nll, 4), "log": log}
+    json.dump(summary, open(os.path.join(HERE, "emoji-maskgit.train_log.json"), "w"), indent=1)
+    print(f"done: {step} steps in {minutes:.1f} min, validation masked NLL {val_nll:.4f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
