@@ -28,5 +28,15 @@ export function kernelVariants(gpu: Gpu): Record<string, string> {
     // One design for both classes so far: no workgroup-tiled variant has been written yet.
     'sparse attention (block top-K, LLSA)': '4 query rows per invocation, online softmax',
     'token merging (ToMe)': 'one token per invocation',
+    conv2d:
+      cls === 'cpu'
+        ? '4 output channels × 4 pixels per invocation, no workgroup memory'
+        : 'workgroup 8×8 pixels × 8 channels, input patch in workgroup memory',
+    groupnorm:
+      cls === 'cpu'
+        ? 'group per invocation, then element per invocation'
+        : 'workgroup per group, then element per invocation',
+    // Gathers and copies with no reuse to tile for: one design for both classes.
+    'upsample, rvq decode': 'one output element per invocation',
   };
 }

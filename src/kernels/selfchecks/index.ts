@@ -5,18 +5,22 @@ import { adalnChecks } from './adaln.ts';
 import { argmaxChecks } from './argmax.ts';
 import { attentionChecks } from './attention.ts';
 import { blockTopkChecks } from './attentionBlockTopk.ts';
+import { conv2dChecks } from './conv2d.ts';
 import { elementwiseChecks } from './elementwise.ts';
 import { embeddingChecks } from './embedding.ts';
+import { groupNormChecks } from './groupnorm.ts';
 import { layerNormChecks } from './layernorm.ts';
 import { llsaChecks } from './llsa.ts';
 import { matmulChecks } from './matmul.ts';
 import { mortonChecks } from './morton.ts';
 import { rmsNormChecks } from './rmsnorm.ts';
+import { rvqChecks } from './rvq.ts';
 import { ropeChecks } from './rope.ts';
 import { softmaxChecks } from './softmax.ts';
 import { tomeChecks } from './tome.ts';
 import { topkChecks } from './topk.ts';
 import { unaryChecks } from './unary.ts';
+import { upsampleChecks } from './upsample.ts';
 
 export const ALL_CHECKS: KernelCheck[] = [
   ...elementwiseChecks,
@@ -35,4 +39,8 @@ export const ALL_CHECKS: KernelCheck[] = [
   ...mortonChecks,
   ...tomeChecks,
   ...adalnChecks,
+  ...conv2dChecks,
+  ...upsampleChecks,
+  ...groupNormChecks,
+  ...rvqChecks,
 ];
