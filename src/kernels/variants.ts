@@ -30,7 +30,7 @@ export function kernelVariants(gpu: Gpu): Record<string, string> {
     'token merging (ToMe)': 'one token per invocation',
     conv2d:
       cls === 'cpu'
-        ? '4 output channels × 4 pixels per invocation, no workgroup memory'
+        ? '8 output channels × 8 pixels per invocation, no workgroup memory'
         : 'workgroup 8×8 pixels × 8 channels, input patch in workgroup memory',
     groupnorm:
       cls === 'cpu'
