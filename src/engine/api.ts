@@ -3,8 +3,10 @@
 
 import type { AdapterSummary } from '../gpu/adapter.ts';
 import type { KernelTiming, TimingSource } from '../gpu/profiler.ts';
+import type { AttentionSetting } from '../models/attentionMode.ts';
 
 export type { AdapterClass, AdapterSummary, KeyLimits } from '../gpu/adapter.ts';
+export type { AttentionKind, AttentionSetting } from '../models/attentionMode.ts';
 export type { KernelTiming, TimingSource } from '../gpu/profiler.ts';
 export type { ErrorCode, ErrorData } from '../shared/errors.ts';
 
@@ -171,6 +173,16 @@ export interface DiffusionSettings {
   seed: number;
   cache?: 'none' | 'prefix' | 'dual' | 'dkv'; // caching across steps (see samplers/stepCache.ts)
   cacheRefresh?: number; // dkv: full refresh every this many steps (default 4)
+  attention?: AttentionSetting; // dense (default), block top-K or LLSA; not with a cache
+  mergeRatio?: number; // tokens merged per block (tomesd), 0 … 0.75; default 0 (off); dense attention only
+}
+
+/** One forward on the same tokens with an attention setting and with dense attention. */
+export interface AttentionDeviation {
+  relL2: number; // ‖logits − dense logits‖₂ / ‖dense logits‖₂ over every position
+  maxAbs: number; // max |logits − dense logits|
+  tokens: number; // T
+  paddedTo: number; // tokens the blocks ran on: T, or the next multiple of B^L ([MASK] padding)
 }
 
 export interface DiffusionSessionInfo {
@@ -310,6 +322,12 @@ export interface EngineApi {
   branchText(session: string, atStep: number, settings: TextSettings): Promise<TextSessionInfo>;
   startDiffusion(handle: string, settings: DiffusionSettings): Promise<DiffusionSessionInfo>;
   stepDiffusion(session: string): Promise<DiffusionStepView | null>;
+  /** The model's logits for `tokens` (at σ = 0) with an attention setting against dense attention. */
+  attentionDeviation(
+    handle: string,
+    tokens: number[],
+    setting: Pick<DiffusionSettings, 'attention' | 'mergeRatio'>,
+  ): Promise<AttentionDeviation>;
   closeSession(session: string): Promise<void>;
   /** GPU memory held by the engine: model weights, and pooled buffers (activations, caches). */
   memory(): Promise<MemoryState>;

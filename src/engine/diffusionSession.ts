@@ -1,15 +1,18 @@
 // A masked-diffusion text session: the starting sequence (prompt + masks), the chosen sampler, and the
-// text view of every step.
+// text view of every step. An attention setting or token merging (models/attentionMode.ts) applies to
+// every forward the sampler makes; `attentionDeviation` measures one forward against dense attention.
 
 import type { Gpu } from '../gpu/gpu.ts';
 import type { TextTokenizer } from '../formats/tokenizer.ts';
+import { attentionSpan, DENSE, describeAttention, isDense, type ModelAttention } from '../models/attentionMode.ts';
+import type { Mdlm, MdlmForwardOptions } from '../models/mdlm.ts';
 import type { DiffusionLm, DiffusionStep } from '../samplers/diffusion.ts';
 import { LladaSampler } from '../samplers/llada.ts';
 import { MdlmSampler } from '../samplers/mdlm.ts';
 import { ThresholdSampler } from '../samplers/threshold.ts';
 import { badInput } from '../shared/errors.ts';
 import { profiled } from './profiled.ts';
-import type { DiffusionSessionInfo, DiffusionSettings, DiffusionStepView } from './api.ts';
+import type { AttentionDeviation, DiffusionSessionInfo, DiffusionSettings, DiffusionStepView } from './api.ts';
 
 interface Sampler {
   readonly tokens: Int32Array;
@@ -29,7 +32,7 @@ export class DiffusionSession {
     id: string,
     handle: string,
     gpu: Gpu,
-    model: DiffusionLm,
+    model: Mdlm,
     tokenizer: TextTokenizer,
     s: DiffusionSettings,
   ): DiffusionSession {
@@ -38,8 +41,23 @@ export class DiffusionSession {
       if (t >= model.vocabSize)
         throw badInput(`the tokenizer produced id ${t}, outside the model's vocabulary of ${model.vocabSize}`);
     }
-    const sampler = makeSampler(gpu, model, prompt, s);
+    const attention: ModelAttention = { attention: s.attention, mergeRatio: s.mergeRatio };
+    if (!isDense(attention) && (s.cache ?? 'none') !== 'none') {
+      throw badInput(
+        `the ${s.cache} cache runs with dense attention only; got ${describeAttention(attention)}`,
+        'use no cache, or dense attention without token merging',
+      );
+    }
+    const sampler = makeSampler(gpu, withAttention(model, attention), prompt, s);
     const tokens = [...sampler.tokens];
+    const notices: string[] = [];
+    // Checked here, before the first step, so that a bad setting fails the start.
+    const padded = model.paddedLength(tokens.length, attention);
+    if (padded > tokens.length) {
+      notices.push(
+        `${describeAttention(attention)} needs a multiple of ${attentionSpan(s.attention ?? DENSE)} tokens: the ${tokens.length} of the sequence run followed by ${padded - tokens.length} [MASK], whose predictions are dropped`,
+      );
+    }
     const info: DiffusionSessionInfo = {
       id,
       model: handle,
@@ -47,7 +65,7 @@ export class DiffusionSession {
       maskTokenId: model.maskTokenId,
       tokens,
       pieces: tokens.map((t) => tokenizer.decode([t])),
-      notices: [],
+      notices,
     };
     return new DiffusionSession(info, gpu, tokenizer, sampler);
   }
@@ -62,6 +80,51 @@ export class DiffusionSession {
   close(): void {
     this.sampler.release();
   }
+}
+
+/** The model as the samplers see it: every forward with the session's attention setting. */
+function withAttention(model: Mdlm, attention: ModelAttention): DiffusionLm {
+  if (isDense(attention)) return model;
+  return {
+    vocabSize: model.vocabSize,
+    contextLength: model.contextLength,
+    maskTokenId: model.maskTokenId,
+    timeConditioned: model.timeConditioned,
+    // Caches come from model.newCache below (and the model rejects them with this setting).
+    forward: (ids, sigma, options) => model.forward(ids, sigma, { ...(options as MdlmForwardOptions), ...attention }),
+    newCache: (length) => model.newCache(length),
+  };
+}
+
+/** Logits of one forward over `tokens` at σ = 0 with the setting, against dense attention. */
+export async function attentionDeviation(
+  gpu: Gpu,
+  model: Mdlm,
+  tokens: number[],
+  attention: ModelAttention,
+): Promise<AttentionDeviation> {
+  const ids = Int32Array.from(tokens);
+  const paddedTo = model.paddedLength(ids.length, attention);
+  const read = async (a: ModelAttention) => {
+    const t = model.forward(ids, 0, a); // [T, V]
+    try {
+      return (await gpu.read(t)) as Float32Array;
+    } finally {
+      t.release();
+    }
+  };
+  const got = await read(attention);
+  const want = await read({});
+  let diff = 0;
+  let norm = 0;
+  let maxAbs = 0;
+  for (let i = 0; i < want.length; i++) {
+    const e = got[i] - want[i];
+    diff += e * e;
+    norm += want[i] * want[i];
+    maxAbs = Math.max(maxAbs, Math.abs(e));
+  }
+  return { relL2: norm > 0 ? Math.sqrt(diff / norm) : Math.sqrt(diff), maxAbs, tokens: ids.length, paddedTo };
 }
 
 function makeSampler(gpu: Gpu, model: DiffusionLm, prompt: number[], s: DiffusionSettings): Sampler {

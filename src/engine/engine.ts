@@ -16,6 +16,7 @@ import { Rng } from '../shared/rng.ts';
 import type {
   AttentionLabRequest,
   AttentionLabResult,
+  AttentionDeviation,
   EngineApi,
   EngineInfo,
   DiffusionSessionInfo,
@@ -38,7 +39,7 @@ import type {
   TextStep,
 } from './api.ts';
 import { runAttentionLab } from './attentionLab.ts';
-import { DiffusionSession } from './diffusionSession.ts';
+import { attentionDeviation, DiffusionSession } from './diffusionSession.ts';
 import { checkFits } from './capability.ts';
 import { summarize } from './modelSummary.ts';
 import { NO_SOURCES, type ModelSources } from './sources.ts';
@@ -258,6 +259,19 @@ export class LocalEngine implements EngineApi {
     const session = DiffusionSession.start(`s${this.nextId++}`, handle, gpu, model.lm, tokenizer, settings);
     this.sessions.set(session.info.id, session);
     return session.info;
+  }
+
+  async attentionDeviation(
+    handle: string,
+    tokens: number[],
+    setting: Pick<DiffusionSettings, 'attention' | 'mergeRatio'>,
+  ): Promise<AttentionDeviation> {
+    const gpu = await this.device();
+    const { model, info } = this.loaded(handle);
+    if (model.kind !== 'diffusion') {
+      throw badInput(`${info.source} is a ${info.modelType} model; attention settings apply to mdlm models`);
+    }
+    return attentionDeviation(gpu, model.lm, tokens, setting);
   }
 
   async stepDiffusion(id: string): Promise<DiffusionStepView | null> {
