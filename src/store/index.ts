@@ -54,3 +54,16 @@ export type {
   DiffusionState,
   Remasking,
 } from './diffusionSlice.ts';
+export {
+  LAB_BLOCKS,
+  LAB_HEAD_DIMS,
+  LAB_MAX_RATIO,
+  labBlockMaps,
+  labMaxLevels,
+  labTokenChoices,
+  paperLevels,
+  shownQueryBlock,
+  validateLabForm,
+} from './attentionLab.ts';
+export type { AttentionLabForm, AttentionLabFormErrors, AttentionLabState, LabLevelMap } from './attentionLab.ts';
+export { runAttentionLab } from './attentionLabActions.ts';

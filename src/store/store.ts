@@ -2,6 +2,7 @@
 
 import { create } from 'zustand';
 import { createAdapterSlice } from './adapterSlice.ts';
+import { createAttentionLabSlice } from './attentionLab.ts';
 import { createCacheSlice } from './cacheSlice.ts';
 import { createDiffusionSlice } from './diffusionSlice.ts';
 import { createModelsSlice } from './modelsSlice.ts';
@@ -18,4 +19,5 @@ export const useStore = create<StoreState>()((...a) => ({
   ...createUiSlice(...a),
   ...createTextSlice(...a),
   ...createDiffusionSlice(...a),
+  ...createAttentionLabSlice(...a),
 }));

@@ -4,6 +4,7 @@
 
 import type { StateCreator } from 'zustand';
 import type { AdapterSlice } from './adapterSlice.ts';
+import type { AttentionLabSlice } from './attentionLab.ts';
 import type { CacheSlice } from './cacheSlice.ts';
 import type { DiffusionSlice } from './diffusionSlice.ts';
 import type { ModelsSlice } from './modelsSlice.ts';
@@ -11,7 +12,14 @@ import type { SelftestSlice } from './selftestSlice.ts';
 import type { TextSlice } from './textSlice.ts';
 import type { UiSlice } from './uiSlice.ts';
 
-export type StoreState = AdapterSlice & ModelsSlice & CacheSlice & SelftestSlice & UiSlice & TextSlice & DiffusionSlice;
+export type StoreState = AdapterSlice &
+  ModelsSlice &
+  CacheSlice &
+  SelftestSlice &
+  UiSlice &
+  TextSlice &
+  DiffusionSlice &
+  AttentionLabSlice;
 
 /** A slice creator that sees the whole store (to read other slices) but builds only its part. */
 export type SliceCreator<Slice> = StateCreator<StoreState, [], [], Slice>;

@@ -4,7 +4,8 @@
 import type { SliceCreator } from './types.ts';
 
 // 'generate': the step view of the loaded model (text or masked diffusion, by its model type).
-export type StageView = 'overview' | 'model' | 'cache' | 'selftest' | 'generate';
+// 'attention-lab': dense vs sparse attention and token merging on synthetic tokens.
+export type StageView = 'overview' | 'model' | 'cache' | 'selftest' | 'generate' | 'attention-lab';
 
 export interface UiState {
   view: StageView;
