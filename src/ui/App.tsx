@@ -6,6 +6,7 @@ import { useEffect, type ReactNode } from 'react';
 import { loadAdapter, useStore, type StageView } from '../store/index.ts';
 import { AdapterPanel } from './AdapterPanel.tsx';
 import { AdapterStatusBadge } from './AdapterStatusBadge.tsx';
+import { AttentionLab } from './AttentionLab.tsx';
 import { CachePanel } from './CachePanel.tsx';
 import { FileDropTarget } from './FileDropTarget.tsx';
 import { GenerateView } from './GenerateView.tsx';
@@ -24,6 +25,7 @@ const STAGE_VIEWS: Record<StageView, () => ReactNode> = {
   generate: () => <GenerateView />,
   cache: () => <CachePanel />,
   selftest: () => <SelftestPanel />,
+  'attention-lab': () => <AttentionLab />,
 };
 
 export function App() {
