@@ -113,7 +113,8 @@ export async function attentionDeviation(
       t.release();
     }
   };
-  const got = await read(attention);
+  // Only these two fields: a caller may hand over whole session settings (whose `cache` is a name).
+  const got = await read({ attention: attention.attention, mergeRatio: attention.mergeRatio });
   const want = await read({});
   let diff = 0;
   let norm = 0;

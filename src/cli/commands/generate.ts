@@ -6,6 +6,15 @@ import type { DiffusionSettings, EngineApi, KernelTiming, LoadedModelInfo } from
 import { badInput } from '../../shared/errors.ts';
 import type { ParsedArgs } from '../args.ts';
 import type { CliIo, Command } from '../io.ts';
+import {
+  ATTENTION_OPTIONS,
+  attentionChoice,
+  compareWithDense,
+  comparisonLine,
+  isDenseChoice,
+  type AttentionComparison,
+  type ComparedRun,
+} from './attentionOptions.ts';
 
 const AR_ONLY = ['max-tokens', 'top-k', 'top-p', 'repetition-penalty'];
 const DIFFUSION_ONLY = [
@@ -18,6 +27,7 @@ const DIFFUSION_ONLY = [
   'trace',
   'cache',
   'cache-refresh',
+  ...Object.keys(ATTENTION_OPTIONS),
 ];
 
 export const generateCommand: Command = {
@@ -68,6 +78,7 @@ export const generateCommand: Command = {
         choices: ['none', 'prefix', 'dual', 'dkv'],
         description: 'diffusion: caching across steps; also runs uncached to report speed-up and agreement',
       },
+      ...ATTENTION_OPTIONS,
     },
   },
   async run(args, io) {
@@ -143,7 +154,7 @@ async function generateText(engine: EngineApi, model: LoadedModelInfo, args: Par
   return 0;
 }
 
-interface DiffusionRun {
+interface DiffusionRun extends ComparedRun {
   steps: Array<{ step: number; tokens: number[]; unmasked: number[]; ms: number; forwards: number; rows: number }>;
   text: string;
   tokens: number[];
@@ -161,6 +172,7 @@ async function runDiffusion(
   quiet: boolean,
 ): Promise<DiffusionRun> {
   const session = await engine.startDiffusion(handle, settings);
+  if (!quiet) for (const n of session.notices) io.err(`notice: ${n}`);
   const run: DiffusionRun = {
     steps: [],
     text: '',
@@ -168,6 +180,7 @@ async function runDiffusion(
     ms: 0,
     maskTokenId: session.maskTokenId,
     start: session.tokens,
+    stepMs: [],
     timings: new Map(),
   };
   const t0 = performance.now();
@@ -183,6 +196,7 @@ async function runDiffusion(
       });
       run.text = s.pieces.join('');
       run.tokens = [...s.tokens];
+      run.stepMs.push(s.ms);
       if (!quiet)
         io.err(`[${s.step}] unmasked ${s.unmasked.length}, computed ${s.rows} positions, ${s.ms.toFixed(0)} ms`);
       addTimings(run.timings, s.timings);
@@ -215,6 +229,7 @@ async function generateDiffusion(
     seed: (o.seed as number | undefined) ?? 1,
     cache,
     cacheRefresh: o['cache-refresh'] as number | undefined,
+    ...attentionChoice(o),
   };
   const run = await runDiffusion(engine, model.handle, settings, io, false);
   // With a step cache, the same run without it says what the cache bought and what it changed.
@@ -239,6 +254,25 @@ async function generateDiffusion(
         `${same}/${generated.length} generated tokens identical to the uncached run (${(100 * comparison.identicalShare).toFixed(1)} %)`,
     );
   }
+  // With sparse attention or token merging, the dense run at the same seed says what they cost and saved.
+  let attention: AttentionComparison | null = null;
+  if (!isDenseChoice(settings)) {
+    io.err('running again with dense attention, to compare …');
+    const dense = await runDiffusion(
+      engine,
+      model.handle,
+      { ...settings, attention: { kind: 'dense' }, mergeRatio: 0 },
+      io,
+      true,
+    );
+    const choice = { attention: settings.attention, mergeRatio: settings.mergeRatio };
+    const deviation = {
+      start: await engine.attentionDeviation(model.handle, run.start, choice),
+      text: await engine.attentionDeviation(model.handle, dense.tokens, choice),
+    };
+    attention = compareWithDense(choice, run, dense, deviation);
+    io.err(comparisonLine(attention));
+  }
   if (typeof o.trace === 'string') {
     const trace = {
       model: model.source,
@@ -261,6 +295,7 @@ async function generateDiffusion(
         steps: run.steps.length,
         forwards: run.steps.reduce((n, s) => n + s.forwards, 0),
         cache: comparison,
+        attention,
         timings: {
           totalMs: run.ms,
           stepsPerSecond: (run.steps.length / run.ms) * 1000,
