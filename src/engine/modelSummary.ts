@@ -14,6 +14,9 @@ export function summarize(source: string, m: LoadedModel): ModelSummary {
   const config: Record<string, string | number | boolean> = {};
   for (const [k, v] of Object.entries(m.config.raw)) {
     if (typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && v.length < 80)) config[k] = v;
+    // Short lists of numbers (an image decoder's channels per level) as one value.
+    else if (Array.isArray(v) && v.length <= 16 && v.every((n) => typeof n === 'number'))
+      config[k] = `[${v.join(', ')}]`;
   }
   const parameters = m.checkpoint.names().reduce((n, name) => n + m.checkpoint.info(name).numel, 0);
   return {

@@ -7,24 +7,28 @@ import { ConfigFields } from './configFields.ts';
 import { validateGpt2, type Gpt2Config } from './configGpt2.ts';
 import { validateLlama, type LlamaConfig } from './configLlama.ts';
 import { validateMdlm, type MdlmConfig } from './configMdlm.ts';
+import { validateRvq, type RvqConfig } from './configRvq.ts';
 import { isJsonObject, own, parseJsonObject } from './json.ts';
 
 export type { Gpt2Config } from './configGpt2.ts';
 export type { LlamaConfig } from './configLlama.ts';
 export type { MdlmConfig } from './configMdlm.ts';
+export type { RvqConfig } from './configRvq.ts';
 export type { StepwiseSection } from './configStepwise.ts';
 
 export const CONFIG_FILE = 'config.json';
 
 /** A validated config: the architecture's normalised fields, and the file's JSON object as read. */
-export type ModelConfig = (Gpt2Config | LlamaConfig | MdlmConfig) & { raw: Record<string, unknown> };
+type ArchitectureConfig = Gpt2Config | LlamaConfig | MdlmConfig | RvqConfig;
+export type ModelConfig = ArchitectureConfig & { raw: Record<string, unknown> };
 
 export type ModelType = ModelConfig['modelType'];
 
-const REGISTRY: Record<ModelType, (f: ConfigFields) => Gpt2Config | LlamaConfig | MdlmConfig> = {
+const REGISTRY: Record<ModelType, (f: ConfigFields) => ArchitectureConfig> = {
   gpt2: validateGpt2,
   llama: validateLlama,
   mdlm: validateMdlm,
+  'stepwise-rvq': validateRvq,
 };
 
 /** The model types Stepwise can load, sorted. */
