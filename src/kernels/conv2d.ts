@@ -46,7 +46,7 @@ export function conv2d(gpu: Gpu, x: Tensor, weight: Tensor, bias: Tensor | null,
   gpu.run({
     label,
     code,
-    entryPoint: variant === 'gpu' ? 'conv_gpu' : 'conv_cpu',
+    entryPoint: variant === 'gpu' ? 'conv_gpu' : k === 3 ? 'conv3_cpu' : 'conv_cpu',
     params: { cin, cout, height, width, k, has_bias: bias ? 1 : 0 },
     bindings: [x, weight, bias ?? weight, y],
     workgroups: gpu.grid(tiles),
