@@ -45,7 +45,7 @@ describe('BlockMerge', () => {
     const merged = tokens < 4 ? 0 : Math.floor(tokens * opts.ratio);
     expect(m.tokens).toBe(tokens);
     expect(m.kept).toBe(tokens - merged);
-    const size = await gpu.read(m.size);
+    const size = (await gpu.read(m.size)) as Float32Array;
     expect(size.reduce((a, b) => a + b, 0)).toBe(tokens);
 
     const mx = m.merge(metric); // [T − r, C]

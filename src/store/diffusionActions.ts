@@ -2,12 +2,21 @@
 // side-by-side mode, which runs an autoregressive model (brown-gpt2) on the same prompt, one token per
 // denoising step, so the two ways of writing text can be watched together. Stepping forward first
 // replays snapshots already computed; the engine is asked for a new step only at the end. One engine
-// call at a time.
+// call at a time. A finished run can be compared with the same settings without a cache, or with
+// dense attention and no token merging.
 
 import type { DiffusionStepView, TextSettings } from '../engine/api.ts';
 import { toErrorData } from '../shared/errors.ts';
 import { engine } from './actions.ts';
-import { COMPANION_MODEL, compareRuns, MASK_TEXT, promptMasks, validateDiffusionForm } from './diffusionSlice.ts';
+import {
+  COMPANION_MODEL,
+  compareDense,
+  compareRuns,
+  isDenseRun,
+  MASK_TEXT,
+  promptMasks,
+  validateDiffusionForm,
+} from './diffusionSlice.ts';
 import { useStore } from './store.ts';
 
 /** Whether the loaded model generates text by masked diffusion. */
@@ -269,6 +278,56 @@ export async function diffusionCompareUncached(): Promise<void> {
     useStore.getState().compareChanged({ status: 'done', report });
   } catch (e) {
     useStore.getState().compareChanged({ status: 'error', error: toErrorData(e) });
+  } finally {
+    if (session)
+      void engine()
+        .closeSession(session)
+        .catch(() => {});
+    useStore.getState().diffusionBusy(false);
+  }
+}
+
+// ---- compare with dense attention ------------------------------------------------------------------
+
+/** Runs the finished run's settings again with dense attention and no merging in a session of its own
+ *  (the kept snapshots stay as they are), then measures the logits of both on the starting sequence
+ *  and on the dense run's final text, and reports them with the differing tokens and step times. */
+export async function diffusionCompareDense(): Promise<void> {
+  const s = useStore.getState();
+  const d = s.diffusion;
+  if (d.busy || d.running || !d.info || !d.done || !d.handle) return;
+  if (isDenseRun(d.info.settings)) return;
+  const { info, handle } = d;
+  const setting = { attention: info.settings.attention, mergeRatio: info.settings.mergeRatio };
+  s.diffusionBusy(true);
+  s.denseCompareChanged({ status: 'running', step: 0, report: null, error: null });
+  let session: string | null = null;
+  try {
+    const started = await engine().startDiffusion(handle, {
+      ...info.settings,
+      attention: { kind: 'dense' },
+      mergeRatio: 0,
+    });
+    session = started.id;
+    const steps: DiffusionStepView[] = [];
+    for (;;) {
+      const step = await engine().stepDiffusion(session);
+      if (!step) break;
+      steps.push(step);
+      useStore.getState().denseCompareChanged({ step: steps.length });
+      if (step.done) break;
+    }
+    const deviation = {
+      start: await engine().attentionDeviation(handle, info.tokens, setting),
+      text: await engine().attentionDeviation(handle, Array.from(steps.at(-1)?.tokens ?? info.tokens), setting),
+    };
+    const now = useStore.getState().diffusion;
+    // The run was reset meanwhile: the comparison belongs to no run.
+    if (now.info?.id !== info.id) return;
+    const report = compareDense(info.tokens, info.maskTokenId, now.steps, steps, deviation);
+    useStore.getState().denseCompareChanged({ status: 'done', report });
+  } catch (e) {
+    useStore.getState().denseCompareChanged({ status: 'error', error: toErrorData(e) });
   } finally {
     if (session)
       void engine()

@@ -25,8 +25,8 @@ import {
   useStore,
   validateDiffusionForm,
 } from './index.ts';
-import { diffusionCompareUncached } from './diffusionActions.ts';
-import { compareRuns, initialDiffusionForm, type DiffusionForm } from './diffusionSlice.ts';
+import { diffusionCompareDense, diffusionCompareUncached } from './diffusionActions.ts';
+import { compareDense, compareRuns, initialDiffusionForm, type DiffusionForm } from './diffusionSlice.ts';
 
 const MASK = 99;
 
@@ -121,6 +121,12 @@ function fakeDiffusionEngine() {
     closeSession: async (id: string) => {
       calls.push(`close ${id}`);
     },
+    attentionDeviation: async (_h: string, tokens: number[], s) => {
+      calls.push(`attentionDeviation ${s.attention?.kind ?? 'dense'} ${s.mergeRatio ?? 0} T=${tokens.length}`);
+      // The starting sequence (masks) is attended alike either way; text is not.
+      const relL2 = tokens.includes(MASK) ? 0.001 : 0.02;
+      return { relL2, maxAbs: 10 * relL2, tokens: tokens.length, paddedTo: 16 };
+    },
     terminate: () => {},
   };
   return { client: client as EngineClient, calls };
@@ -200,6 +206,24 @@ describe('validateDiffusionForm', () => {
     expect(validateDiffusionForm(form({ sampler: 'mdlm', cache: 'dual' })).errors.cache).toMatch(/blocks/);
     expect(validateDiffusionForm(form({ sampler: 'mdlm', cache: 'dkv' })).errors).toEqual({});
     expect(validateDiffusionForm(form({ cache: 'prefix' })).errors).toEqual({});
+  });
+
+  it('checks the attention settings and what each kind uses, and leaves dense settings as they were', () => {
+    const llsa = validateDiffusionForm(form({ attention: 'llsa', blockSize: '4', topKBlocks: '2', levels: '2' }));
+    expect(llsa.errors).toEqual({});
+    expect(llsa.settings?.attention).toEqual({ kind: 'llsa', blockSize: 4, topK: 2, levels: 2 });
+    expect(llsa.settings).not.toHaveProperty('mergeRatio');
+    const bt = validateDiffusionForm(form({ attention: 'block-topk', levels: 'x' }));
+    expect(bt.settings?.attention).toEqual({ kind: 'block-topk', blockSize: 16, topK: 8 });
+    expect(validateDiffusionForm(form({ mergeRatio: '0.5' })).settings?.mergeRatio).toBe(0.5);
+    expect(validateDiffusionForm(form({ blockSize: '12' })).errors).toEqual({}); // dense: not read
+    const bad = validateDiffusionForm(form({ attention: 'llsa', blockSize: '12', topKBlocks: '0', levels: '9' }));
+    expect(Object.keys(bad.errors).sort()).toEqual(['blockSize', 'levels', 'topKBlocks']);
+    expect(validateDiffusionForm(form({ mergeRatio: '0.8' })).errors.mergeRatio).toMatch(/0 \(off\) to 0\.75/);
+    expect(validateDiffusionForm(form({ attention: 'llsa', mergeRatio: '0.5' })).errors.mergeRatio).toMatch(
+      /dense attention only/,
+    );
+    expect(validateDiffusionForm(form({ mergeRatio: '0.25', cache: 'dkv' })).errors.cache).toMatch(/dense attention/);
   });
 
   it('checks the seed and the temperature', () => {
@@ -335,5 +359,81 @@ describe('compare with uncached', () => {
     expect(d().busy).toBe(false);
     expect(d().compare).toMatchObject({ status: 'done', step: 4, error: null });
     expect(d().compare.report).toEqual({ cachedMs: 8, uncachedMs: 24, speedup: 3, identical: 8, total: 8 });
+  });
+});
+
+describe('compare with dense', () => {
+  const step = (tokens: number[], ms: number) => ({ tokens: Int32Array.from(tokens), ms });
+  const dev = (relL2: number) => ({ relL2, maxAbs: 1, tokens: 6, paddedTo: 8 });
+
+  it('reports the deviations, the differing generated tokens and the median step times', () => {
+    const start = [1, 2, MASK, MASK, MASK, MASK];
+    const run = [
+      step([1, 2, 10, 11, MASK, MASK], 50),
+      step([1, 2, 10, 11, 12, 13], 1),
+      step([1, 2, 10, 11, 12, 13], 2),
+    ];
+    const dense = [
+      step([1, 2, 10, 11, MASK, MASK], 60),
+      step([1, 2, 10, 9, 12, 14], 4),
+      step([1, 2, 10, 9, 12, 14], 4),
+    ];
+    expect(compareDense(start, MASK, run, dense, { start: dev(0.001), text: dev(0.02) })).toEqual({
+      relL2: 0.001,
+      textRelL2: 0.02,
+      paddedTo: 8,
+      different: 2, // positions 3 and 5; the prompt is not counted
+      total: 4,
+      msPerStep: 2, // medians: the first (compiling) step does not count
+      denseMsPerStep: 4,
+      speedup: 2,
+    });
+  });
+
+  it('runs the same settings with dense attention in a session of its own, keeping the run', async () => {
+    useStore.getState().diffusionFormChanged({ attention: 'block-topk', blockSize: '4', topKBlocks: '1' });
+    const start = fake.client.startDiffusion;
+    const kinds: string[] = [];
+    fake.client.startDiffusion = async (h: string, s: DiffusionSettings) => {
+      kinds.push(`${s.attention?.kind ?? 'dense'} ${s.mergeRatio ?? 0}`);
+      return start(h, s);
+    };
+    const stepper = fake.client.stepDiffusion;
+    fake.client.stepDiffusion = async (id: string) => {
+      const s = await stepper(id);
+      // The dense session (d2) takes three times as long per step.
+      return s && id === 'd2' ? { ...s, ms: 6 } : s;
+    };
+    await diffusionRun();
+    const kept = d().steps;
+    await diffusionCompareDense();
+    expect(kinds).toEqual(['block-topk 0', 'dense 0']);
+    expect(fake.calls).toContain('close d2');
+    expect(fake.calls).not.toContain('close d1');
+    // The deviation is measured on the starting sequence and on the dense run's text.
+    expect(fake.calls.filter((c) => c.startsWith('attentionDeviation'))).toEqual([
+      'attentionDeviation block-topk 0 T=10',
+      'attentionDeviation block-topk 0 T=10',
+    ]);
+    expect(d().steps).toBe(kept);
+    expect(d().busy).toBe(false);
+    expect(d().denseCompare).toMatchObject({ status: 'done', step: 4, error: null });
+    expect(d().denseCompare.report).toEqual({
+      relL2: 0.001,
+      textRelL2: 0.02,
+      paddedTo: 16,
+      different: 0,
+      total: 8,
+      msPerStep: 2,
+      denseMsPerStep: 6,
+      speedup: 3,
+    });
+  });
+
+  it('does nothing for a dense run', async () => {
+    await diffusionRun();
+    await diffusionCompareDense();
+    expect(d().denseCompare.status).toBe('idle');
+    expect(fake.calls.filter((c) => c.startsWith('startDiffusion'))).toHaveLength(1);
   });
 });

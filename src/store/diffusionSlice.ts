@@ -1,9 +1,14 @@
 // Masked-diffusion text generation as the step view shows it: the sampler settings form (kept as
 // typed text, so an invalid entry can be shown with its message), the session's starting sequence and
 // every step snapshot (the timeline scrubs over them without recomputing), and an optional
-// autoregressive companion run on the same prompt for the side-by-side mode.
+// autoregressive companion run on the same prompt for the side-by-side mode. The attention setting
+// (dense, block top-K, LLSA) and the token-merge ratio apply to every forward of a run; a finished
+// run can then be compared with a cache-free run (cache) or with dense attention (attention, merging).
 
 import type {
+  AttentionDeviation,
+  AttentionKind,
+  AttentionSetting,
   DiffusionSamplerName,
   DiffusionSessionInfo,
   DiffusionSettings,
@@ -29,6 +34,11 @@ export interface DiffusionForm {
   temperature: string;
   seed: string;
   cache: DiffusionCache;
+  attention: AttentionKind;
+  blockSize: string; // block-topk, llsa: tokens per block
+  topKBlocks: string; // block-topk, llsa: blocks kept per query block
+  levels: string; // llsa
+  mergeRatio: string; // token merging, 0 = off
 }
 
 export type DiffusionFormErrors = Partial<Record<keyof DiffusionForm, string>>;
@@ -39,6 +49,16 @@ export const SAMPLER_FIELDS: Record<DiffusionSamplerName, ReadonlyArray<keyof Di
   llada: ['steps', 'blockLength', 'remasking', 'temperature'],
   threshold: ['blockLength', 'threshold', 'temperature'],
 };
+
+/** Which attention settings each attention kind reads. */
+export const ATTENTION_FIELDS: Record<AttentionKind, ReadonlyArray<keyof DiffusionForm>> = {
+  dense: [],
+  'block-topk': ['blockSize', 'topKBlocks'],
+  llsa: ['blockSize', 'topKBlocks', 'levels'],
+};
+
+/** The largest token-merge ratio (tomesd: one token of every 4 stays). */
+export const MAX_MERGE_RATIO = 0.75;
 
 /** The autoregressive model run next to the diffusion model in the side-by-side mode. */
 export const COMPANION_MODEL = 'brown-gpt2';
@@ -69,6 +89,25 @@ export interface CompareState {
   error: ErrorData | null;
 }
 
+/** A finished run with sparse attention or token merging against the dense run of the same settings. */
+export interface DenseCompareReport {
+  relL2: number; // logits on the starting sequence, relative L2 against dense
+  textRelL2: number; // logits on the dense run's final sequence, relative L2 against dense
+  paddedTo: number; // tokens the model ran on ([MASK] padding to a multiple of B^L)
+  different: number; // generated positions holding another token than in the dense run
+  total: number; // generated positions
+  msPerStep: number; // median step time of the run
+  denseMsPerStep: number; // median step time of the dense run
+  speedup: number; // denseMsPerStep / msPerStep
+}
+
+export interface DenseCompareState {
+  status: 'idle' | 'running' | 'done' | 'error';
+  step: number; // dense steps computed so far
+  report: DenseCompareReport | null;
+  error: ErrorData | null;
+}
+
 export interface DiffusionState {
   handle: string | null; // the model the session belongs to
   form: DiffusionForm;
@@ -85,6 +124,7 @@ export interface DiffusionState {
   sideBySide: boolean;
   companion: CompanionState;
   compare: CompareState;
+  denseCompare: DenseCompareState;
 }
 
 export interface DiffusionSlice {
@@ -103,6 +143,7 @@ export interface DiffusionSlice {
   companionChanged(patch: Partial<CompanionState>): void;
   companionStepAdded(step: TextStep): void;
   compareChanged(patch: Partial<CompareState>): void;
+  denseCompareChanged(patch: Partial<DenseCompareState>): void;
 }
 
 export const initialDiffusionForm: DiffusionForm = {
@@ -116,6 +157,11 @@ export const initialDiffusionForm: DiffusionForm = {
   temperature: '0',
   seed: '1',
   cache: 'none',
+  attention: 'dense',
+  blockSize: '16',
+  topKBlocks: '8',
+  levels: '1',
+  mergeRatio: '0',
 };
 
 export const initialCompanion: CompanionState = {
@@ -129,6 +175,7 @@ export const initialCompanion: CompanionState = {
 };
 
 export const initialCompare: CompareState = { status: 'idle', step: 0, report: null, error: null };
+export const initialDenseCompare: DenseCompareState = { status: 'idle', step: 0, report: null, error: null };
 
 export const initialDiffusion: DiffusionState = {
   handle: null,
@@ -145,6 +192,7 @@ export const initialDiffusion: DiffusionState = {
   sideBySide: false,
   companion: initialCompanion,
   compare: initialCompare,
+  denseCompare: initialDenseCompare,
 };
 
 export const MASK_TEXT = '[MASK]';
@@ -194,6 +242,7 @@ export function validateDiffusionForm(form: DiffusionForm): {
   if (seedMessage) errors.seed = seedMessage;
   if (form.sampler === 'mdlm' && (form.cache === 'prefix' || form.cache === 'dual'))
     errors.cache = `The ${form.cache} cache needs semi-autoregressive blocks: use llada or threshold, or dkv.`;
+  const attention = validateAttention(form, errors);
   if (Object.keys(errors).length > 0) return { settings: null, errors };
 
   const settings: DiffusionSettings = {
@@ -208,7 +257,44 @@ export function validateDiffusionForm(form: DiffusionForm): {
   if (uses.has('blockLength') && block !== undefined) settings.blockLength = block;
   if (uses.has('threshold')) settings.threshold = threshold;
   if (uses.has('remasking')) settings.remasking = form.remasking;
+  if (attention.attention.kind !== 'dense') settings.attention = attention.attention;
+  if (attention.mergeRatio > 0) settings.mergeRatio = attention.mergeRatio;
   return { settings, errors };
+}
+
+/** The attention fields: messages into `errors`, and the setting they describe (when valid). The
+ *  engine checks again against the sequence (e.g. padding past the model's context). */
+function validateAttention(
+  form: DiffusionForm,
+  errors: DiffusionFormErrors,
+): { attention: AttentionSetting; mergeRatio: number } {
+  const uses = new Set(ATTENTION_FIELDS[form.attention]);
+  const blockSize = parseNumber(form.blockSize);
+  const topK = parseNumber(form.topKBlocks);
+  const levels = parseNumber(form.levels);
+  const mergeRatio = parseNumber(form.mergeRatio);
+  if (uses.has('blockSize') && !(isWhole(blockSize, 2) && (blockSize & (blockSize - 1)) === 0))
+    errors.blockSize = 'Block size must be a power of two ≥ 2 (2, 4, 8, 16 …).';
+  if (uses.has('topKBlocks') && !isWhole(topK, 1)) errors.topKBlocks = 'Top-K blocks must be a whole number ≥ 1.';
+  if (uses.has('levels') && !isWhole(levels, 1, 8)) errors.levels = 'Levels must be a whole number from 1 to 8.';
+  if (!(mergeRatio >= 0 && mergeRatio <= MAX_MERGE_RATIO))
+    errors.mergeRatio = `Merge ratio must be from 0 (off) to ${MAX_MERGE_RATIO}.`;
+  else if (mergeRatio > 0 && form.attention !== 'dense')
+    errors.mergeRatio = 'Token merging runs with dense attention only: set the ratio to 0 or the attention to dense.';
+  if ((form.attention !== 'dense' || mergeRatio > 0) && form.cache !== 'none')
+    errors.cache ??= 'Caches run with dense attention only, without token merging.';
+  const attention: AttentionSetting =
+    form.attention === 'dense'
+      ? { kind: 'dense' }
+      : form.attention === 'block-topk'
+        ? { kind: 'block-topk', blockSize, topK }
+        : { kind: 'llsa', blockSize, topK, levels };
+  return { attention, mergeRatio };
+}
+
+/** Whether a run's settings are the trained model's (dense attention, no merging). */
+export function isDenseRun(s: Pick<DiffusionSettings, 'attention' | 'mergeRatio'>): boolean {
+  return (s.attention?.kind ?? 'dense') === 'dense' && (s.mergeRatio ?? 0) === 0;
 }
 
 /** The sequence at step `k` (0 = the starting one). */
@@ -236,6 +322,45 @@ export function compareRuns(
     if (a[i] === b[i]) identical++;
   }
   return { cachedMs, uncachedMs, speedup: cachedMs > 0 ? uncachedMs / cachedMs : NaN, identical, total };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** A run with sparse attention or merging against the dense run of the same settings: the logits'
+ *  deviation on the same inputs, the generated positions whose final tokens differ, and the median
+ *  step times (the median leaves out each run's first step, which compiles its new pipelines). */
+export function compareDense(
+  start: ArrayLike<number>,
+  maskTokenId: number,
+  run: ReadonlyArray<Pick<DiffusionStepView, 'tokens' | 'ms'>>,
+  dense: ReadonlyArray<Pick<DiffusionStepView, 'tokens' | 'ms'>>,
+  deviation: { start: AttentionDeviation; text: AttentionDeviation },
+): DenseCompareReport {
+  const a = run.at(-1)?.tokens ?? start;
+  const b = dense.at(-1)?.tokens ?? start;
+  let different = 0;
+  let total = 0;
+  for (let i = 0; i < start.length; i++) {
+    if (start[i] !== maskTokenId) continue;
+    total++;
+    if (a[i] !== b[i]) different++;
+  }
+  const msPerStep = median(run.map((s) => s.ms));
+  const denseMsPerStep = median(dense.map((s) => s.ms));
+  return {
+    relL2: deviation.start.relL2,
+    textRelL2: deviation.text.relL2,
+    paddedTo: deviation.start.paddedTo,
+    different,
+    total,
+    msPerStep,
+    denseMsPerStep,
+    speedup: msPerStep > 0 ? denseMsPerStep / msPerStep : NaN,
+  };
 }
 
 function withPieces(into: Record<number, string>, ids: ArrayLike<number>, pieces: string[]): Record<number, string> {
@@ -268,6 +393,7 @@ export const createDiffusionSlice: SliceCreator<DiffusionSlice> = (set) => {
         pieces: withPieces(d.handle === handle ? d.pieces : {}, info.tokens, info.pieces),
         companion: { ...d.companion, info: null, steps: [], done: false, ms: 0, error: null },
         compare: initialCompare,
+        denseCompare: initialDenseCompare,
       })),
     diffusionStepAdded: (step) =>
       patch((d) => ({
@@ -290,6 +416,7 @@ export const createDiffusionSlice: SliceCreator<DiffusionSlice> = (set) => {
         sideBySide: d.sideBySide,
         companion: { ...d.companion, info: null, steps: [], done: false, ms: 0, error: null },
         compare: initialCompare,
+        denseCompare: initialDenseCompare,
       })),
     diffusionSideBySide: (on) => patch(() => ({ sideBySide: on })),
     companionChanged: (p) => patch((d) => ({ companion: { ...d.companion, ...p } })),
@@ -303,5 +430,6 @@ export const createDiffusionSlice: SliceCreator<DiffusionSlice> = (set) => {
         },
       })),
     compareChanged: (p) => patch((d) => ({ compare: { ...d.compare, ...p } })),
+    denseCompareChanged: (p) => patch((d) => ({ denseCompare: { ...d.denseCompare, ...p } })),
   };
 };

@@ -2,10 +2,12 @@
 // sequence as a grid of token cells (masked, unmasked at this step, committed earlier; coloured by
 // the model's confidence; hover or focus a cell for its top-5 candidates at that step), a timeline
 // over the kept snapshots, charts of tokens committed per step and of the confidence distribution at
-// the selected step, per-step rows and times, and a side-by-side autoregressive run.
+// the selected step, per-step rows and times, and a side-by-side autoregressive run. The attention
+// (dense, block top-K, LLSA) and token merging are settings of the run; a finished run with either is
+// compared with dense attention ("Compare with dense"), as a cached run is with an uncached one.
 
 import { useId, useState, type KeyboardEvent } from 'react';
-import type { DiffusionSamplerName, DiffusionStepView } from '../engine/api.ts';
+import type { AttentionKind, DiffusionSamplerName, DiffusionStepView } from '../engine/api.ts';
 import {
   COMPANION_MODEL,
   diffusionPause,
@@ -24,7 +26,8 @@ import {
   type DiffusionState,
   type Remasking,
 } from '../store/index.ts';
-import { diffusionCompareUncached } from '../store/diffusionActions.ts';
+import { diffusionCompareDense, diffusionCompareUncached } from '../store/diffusionActions.ts';
+import { ATTENTION_FIELDS, isDenseRun } from '../store/diffusionSlice.ts';
 import { BarChart } from './charts/BarChart.tsx';
 import { formatMs } from './format.ts';
 import { SettingField } from './SettingField.tsx';
@@ -45,7 +48,21 @@ const CACHES: Array<{ id: DiffusionCache; label: string }> = [
   { id: 'dkv', label: 'dkv (dKV-Cache)' },
 ];
 
+const ATTENTIONS: Array<{ id: AttentionKind; label: string }> = [
+  { id: 'dense', label: 'dense (as trained)' },
+  { id: 'block-topk', label: 'block top-K' },
+  { id: 'llsa', label: 'LLSA (log-linear sparse)' },
+];
+
 type NumericKey = 'length' | 'steps' | 'blockLength' | 'threshold' | 'temperature' | 'seed';
+type AttentionKey = 'blockSize' | 'topKBlocks' | 'levels' | 'mergeRatio';
+
+const ATTENTION_INPUTS: Array<{ key: AttentionKey; label: string; hint: string; numeric?: boolean }> = [
+  { key: 'blockSize', label: 'Block size', hint: 'tokens per block, a power of two', numeric: true },
+  { key: 'topKBlocks', label: 'Top-K blocks', hint: 'key blocks kept per query block', numeric: true },
+  { key: 'levels', label: 'Levels', hint: 'LLSA: pooled levels', numeric: true },
+  { key: 'mergeRatio', label: 'Merge ratio', hint: 'tokens merged per block, 0 = off (≤ 0.75)' },
+];
 
 const FIELDS: Array<{ key: NumericKey; label: string; hint: string; numeric?: boolean }> = [
   { key: 'length', label: 'Length', hint: 'masked tokens after the prompt', numeric: true },
@@ -76,6 +93,7 @@ export function DiffusionView({ modelName }: { modelName: string }) {
   const { errors } = validateDiffusionForm(d.form);
   const valid = Object.keys(errors).length === 0;
   const uses = new Set<keyof DiffusionForm>(SAMPLER_FIELDS[d.form.sampler]);
+  const attentionUses = new Set<keyof DiffusionForm>([...ATTENTION_FIELDS[d.form.attention], 'mergeRatio']);
   const started = d.info !== null;
   const selected = d.selected;
   const step = selected > 0 ? d.steps[selected - 1] : null;
@@ -139,6 +157,20 @@ export function DiffusionView({ modelName }: { modelName: string }) {
             )}
           </div>
           <div className="setting">
+            <label htmlFor={`${id}-attention`}>Attention</label>
+            <select
+              id={`${id}-attention`}
+              value={d.form.attention}
+              onChange={(e) => formChanged({ attention: e.target.value as AttentionKind })}
+            >
+              {ATTENTIONS.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="setting">
             <label htmlFor={`${id}-remasking`}>Remasking</label>
             <select
               id={`${id}-remasking`}
@@ -179,6 +211,23 @@ export function DiffusionView({ modelName }: { modelName: string }) {
             );
           })}
         </div>
+        <div className="settings-grid" aria-label="Attention settings" role="group">
+          {ATTENTION_INPUTS.map((f) => {
+            const used = attentionUses.has(f.key);
+            return (
+              <SettingField
+                key={f.key}
+                label={f.label}
+                hint={used ? f.hint : `not used by ${d.form.attention} attention`}
+                value={d.form[f.key]}
+                inputMode={f.numeric ? 'numeric' : 'decimal'}
+                disabled={!used}
+                error={errors[f.key]}
+                onChange={(v) => formChanged({ [f.key]: v })}
+              />
+            );
+          })}
+        </div>
         <label className="check">
           <input type="checkbox" checked={d.sideBySide} onChange={(e) => void setSideBySide(e.target.checked)} />
           Side by side with {COMPANION_MODEL} (autoregressive, same prompt, one token per step)
@@ -201,6 +250,7 @@ export function DiffusionView({ modelName }: { modelName: string }) {
       />
 
       {finished && (d.info?.settings.cache ?? 'none') !== 'none' && <CompareUncached d={d} />}
+      {finished && d.info && !isDenseRun(d.info.settings) && <CompareDense d={d} />}
 
       <Timeline
         value={selected}
@@ -319,6 +369,55 @@ function CompareUncached({ d }: { d: DiffusionState }) {
             <span className="compare-ms">
               {' '}
               ({formatMs(r.uncachedMs)} ms uncached vs {formatMs(r.cachedMs)} ms with {d.info?.settings.cache})
+            </span>
+          </span>
+        )}
+      </span>
+      {c.status === 'error' && c.error && (
+        <p className="setting-error" role="alert">
+          {c.error.message}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** The run with sparse attention or token merging against dense attention at the same settings:
+ *  deviation of the logits, generated tokens that differ, and the time per step both ways. */
+function CompareDense({ d }: { d: DiffusionState }) {
+  const c = d.denseCompare;
+  const r = c.report;
+  const saved = r ? r.denseMsPerStep - r.msPerStep : 0;
+  return (
+    <div className="compare-uncached compare-dense" role="region" aria-label="Compare with dense">
+      <button type="button" disabled={d.busy || d.running} onClick={() => void diffusionCompareDense()}>
+        Compare with dense
+      </button>
+      <span className="note" role="status">
+        {c.status === 'running' && `Running with dense attention… step ${c.step}`}
+        {c.status === 'done' && r && (
+          <span className="compare-report num">
+            <span data-field="rel-l2" title="relative L2 distance of the logits from dense attention's">
+              logits {r.relL2.toExponential(2)} from dense on the start, {r.textRelL2.toExponential(2)} on the dense
+              text
+            </span>
+            {' · '}
+            <span data-field="different">
+              {r.different}/{r.total} tokens differ ({r.total > 0 ? ((100 * r.different) / r.total).toFixed(1) : '0.0'}{' '}
+              %)
+            </span>
+            {' · '}
+            <span data-field="saved">
+              {Number.isFinite(r.speedup)
+                ? saved >= 0
+                  ? `${formatMs(saved)} ms/step saved (${r.speedup.toFixed(2)}×)`
+                  : `${formatMs(-saved)} ms/step slower (${r.speedup.toFixed(2)}×)`
+                : '—'}
+            </span>
+            <span className="compare-ms">
+              {' '}
+              ({formatMs(r.msPerStep)} vs {formatMs(r.denseMsPerStep)} ms/step dense, medians
+              {r.paddedTo > (d.info?.tokens.length ?? 0) ? `; padded to ${r.paddedTo} tokens` : ''})
             </span>
           </span>
         )}
