@@ -5,13 +5,21 @@
 import { isStepwiseError, isUserError } from '../shared/errors.ts';
 import { helpText, parseArgs } from './args.ts';
 import { forwardCommand } from './commands/forward.ts';
+import { decodeCommand } from './commands/decode.ts';
 import { generateCommand } from './commands/generate.ts';
 import { infoCommand } from './commands/info.ts';
 import { inspectCommand } from './commands/inspect.ts';
 import { selftestCommand } from './commands/selftest.ts';
 import type { Command, CliIo } from './io.ts';
 
-export const COMMANDS: Command[] = [infoCommand, selftestCommand, inspectCommand, forwardCommand, generateCommand];
+export const COMMANDS: Command[] = [
+  infoCommand,
+  selftestCommand,
+  inspectCommand,
+  forwardCommand,
+  generateCommand,
+  decodeCommand,
+];
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {

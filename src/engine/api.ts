@@ -104,6 +104,7 @@ export interface ModelSummary {
   gpuBytes: number; // bytes the weights take on the GPU (f32)
   tensors: TensorRow[];
   warnings: string[]; // e.g. NaN / Inf found in a tensor
+  classes?: string[]; // a class-conditional model's class names (stepwise.class_names), index = class id
 }
 
 /** A model loaded onto the GPU, addressed by `handle` in later calls. */
@@ -208,6 +209,65 @@ export interface DiffusionStepView {
   rows: number; // positions the model computed (fewer than the sequence with a step cache)
   done: boolean;
   ms: number;
+  timings: KernelTiming[];
+}
+
+// ---- image-token sessions -------------------------------------------------------------------------
+
+export type ImageSamplerName = 'maskgit' | 'ar';
+
+export interface ImageSettings {
+  className: string; // one of the model's class names (stepwise.class_names)
+  steps: number; // maskgit: refinement steps, 1 … tokens; ar ignores it (one step per grid position)
+  guidance: number; // classifier-free guidance g ≥ 0: logits = c + g · (c − u); 0 = conditional only
+  temperature: number; // of the code distribution, > 0 (1 = the model's)
+  choiceTemperature?: number; // maskgit: Gumbel noise on the confidences at the first step (default 4.5)
+  topK?: number; // ar: draw among the k most likely codes (default: all)
+  seed: number;
+  attention?: AttentionSetting; // maskgit: dense (default), block top-K or LLSA over the grid
+  mergeRatio?: number; // maskgit: tokens merged per block (tomesd), 0 … 0.75; default 0
+}
+
+/** The token grid of an RVQ image tokenizer. Sequence index = (y · width + x) · depths + depth. */
+export interface ImageGrid {
+  height: number; // latent rows
+  width: number; // latent columns
+  depths: number; // RVQ depths per position (0 = coarsest)
+  codebookSize: number; // codes per depth; this id also means "masked"
+}
+
+export interface ImageSessionInfo {
+  id: string;
+  model: string; // handle of the generator
+  sampler: ImageSamplerName;
+  settings: ImageSettings;
+  classes: string[]; // the generator's class names
+  grid: ImageGrid;
+  maskTokenId: number; // = grid.codebookSize
+  tokenizer: string; // handle of the RVQ tokenizer that decodes the tokens (for decodeImage)
+  totalSteps: number;
+  schedule: number[]; // tokens fixed at each step
+  notices: string[];
+}
+
+/** RGBA pixels, row-major. */
+export interface DecodedImage {
+  width: number;
+  height: number;
+  depths: number; // RVQ depths the image was decoded with
+  rgba: Uint8ClampedArray; // [height, width, 4]
+}
+
+export interface ImageStepView {
+  step: number; // 1-based
+  tokens: Int32Array; // [P·D] after this step (the mask id where still masked)
+  unmasked: number[]; // sequence indices fixed at this step
+  confidence: Float32Array; // [P·D] probability of each token fixed at this step (NaN elsewhere)
+  forwards: number; // model evaluations this step
+  done: boolean;
+  image: DecodedImage; // the tokens decoded with every depth
+  ms: number; // wall time of the step (sampling; the decode is in decodeMs)
+  decodeMs: number; // wall time of decoding `image`
   timings: KernelTiming[];
 }
 
@@ -328,6 +388,13 @@ export interface EngineApi {
     tokens: number[],
     setting: Pick<DiffusionSettings, 'attention' | 'mergeRatio'>,
   ): Promise<AttentionDeviation>;
+  startImage(handle: string, settings: ImageSettings): Promise<ImageSessionInfo>;
+  stepImage(session: string): Promise<ImageStepView | null>;
+  /** Decodes image tokens [P·D] (mask ids contribute nothing) with the first `depths` RVQ depths. */
+  decodeImage(tokenizer: string, tokens: Int32Array, depths: number): Promise<DecodedImage>;
+  /** A MaskGIT generator's logits for `tokens` under settings.className with settings' attention
+   *  and merging, against dense attention. */
+  imageAttentionDeviation(handle: string, tokens: Int32Array, settings: ImageSettings): Promise<AttentionDeviation>;
   closeSession(session: string): Promise<void>;
   /** GPU memory held by the engine: model weights, and pooled buffers (activations, caches). */
   memory(): Promise<MemoryState>;

@@ -9,12 +9,17 @@ import type { TextTokenizer } from '../formats/tokenizer.ts';
 import { ALL_CHECKS } from '../kernels/selfchecks/index.ts';
 import { kernelVariants } from '../kernels/variants.ts';
 import type { CausalLm } from '../models/causalLm.ts';
-import type { Mdlm } from '../models/mdlm.ts';
-import { loadModel } from '../models/registry.ts';
+import { loadModel, type AnyModel } from '../models/registry.ts';
+import type { RvqDecoder } from '../models/rvqDecoder.ts';
+import type { StepwiseSection } from '../formats/config.ts';
 import { badInput, StepwiseError } from '../shared/errors.ts';
 import { Rng } from '../shared/rng.ts';
 import type {
   AttentionLabRequest,
+  DecodedImage,
+  ImageSessionInfo,
+  ImageSettings,
+  ImageStepView,
   AttentionLabResult,
   AttentionDeviation,
   EngineApi,
@@ -44,19 +49,29 @@ import { checkFits } from './capability.ts';
 import { summarize } from './modelSummary.ts';
 import { NO_SOURCES, type ModelSources } from './sources.ts';
 import { TextSession } from './textSession.ts';
+import {
+  classIdOf,
+  decodeTokens,
+  imageGenerator,
+  ImageSession,
+  maskgitDeviation,
+  tokenGrid,
+  tokenizerCandidates,
+} from './imageSession.ts';
 
 export type GpuOpener = () => Promise<Gpu>;
 
 interface Loaded {
   info: LoadedModelInfo;
-  model: { kind: 'causal'; lm: CausalLm } | { kind: 'diffusion'; lm: Mdlm };
+  model: AnyModel;
   tokenizer: TextTokenizer | null;
+  stepwise: StepwiseSection; // config.json's "stepwise" section (classes, tokenizer model of an image generator)
 }
 
 export class LocalEngine implements EngineApi {
   private gpu: Promise<Gpu> | null = null;
   private models = new Map<string, Loaded>();
-  private sessions = new Map<string, TextSession | DiffusionSession>();
+  private sessions = new Map<string, TextSession | DiffusionSession | ImageSession>();
   private nextId = 1;
   private loading: AbortController | null = null; // the load in flight, for cancelLoad
 
@@ -144,7 +159,12 @@ export class LocalEngine implements EngineApi {
     await gpu.sync();
     const handle = `m${this.nextId++}`;
     const info: LoadedModelInfo = { ...summarize(name, folder), handle, gpuBytes: model.lm.weightBytes };
-    this.models.set(handle, { info, model, tokenizer: folder.tokenizer });
+    this.models.set(handle, {
+      info,
+      model,
+      tokenizer: folder.tokenizer,
+      stepwise: 'stepwise' in folder.config ? folder.config.stepwise : {},
+    });
     return info;
   }
 
@@ -182,7 +202,10 @@ export class LocalEngine implements EngineApi {
 
   async forward(handle: string, tokens: number[]): Promise<ForwardResult> {
     const gpu = await this.device();
-    const { model } = this.loaded(handle);
+    const { model, info } = this.loaded(handle);
+    if (model.kind !== 'causal' && model.kind !== 'diffusion') {
+      throw badInput(`${info.source} is an image model; forward takes text models`, 'use generate');
+    }
     const ids = Int32Array.from(tokens);
     if (tokens.length > model.lm.contextLength) {
       throw badInput(`${tokens.length} tokens are more than the model's context of ${model.lm.contextLength}`);
@@ -288,6 +311,70 @@ export class LocalEngine implements EngineApi {
 
   async attentionLab(request: AttentionLabRequest): Promise<AttentionLabResult> {
     return runAttentionLab(await this.device(), request);
+  }
+
+  async startImage(handle: string, settings: ImageSettings): Promise<ImageSessionInfo> {
+    const gpu = await this.device();
+    const gen = this.loaded(handle);
+    const generator = imageGenerator(gen.model, gen.stepwise, gen.info.source);
+    const tokenizer = await this.imageTokenizer(gen.info.source, gen.stepwise);
+    const decoder = this.rvqDecoder(tokenizer);
+    const grid = tokenGrid(decoder, generator, [gen.info.source, this.loaded(tokenizer).info.source]);
+    const ids = { model: handle, tokenizer };
+    const session = ImageSession.start(`s${this.nextId++}`, ids, gpu, generator, decoder, grid, settings);
+    this.sessions.set(session.info.id, session);
+    return session.info;
+  }
+
+  async stepImage(id: string): Promise<ImageStepView | null> {
+    const s = this.sessions.get(id);
+    if (!(s instanceof ImageSession)) throw badInput(`no image session "${id}"`, 'start a run first');
+    return s.step();
+  }
+
+  async decodeImage(tokenizer: string, tokens: Int32Array, depths: number): Promise<DecodedImage> {
+    return decodeTokens(await this.device(), this.rvqDecoder(tokenizer), tokens, depths);
+  }
+
+  async imageAttentionDeviation(
+    handle: string,
+    tokens: Int32Array,
+    settings: ImageSettings,
+  ): Promise<AttentionDeviation> {
+    const gpu = await this.device();
+    const gen = this.loaded(handle);
+    const generator = imageGenerator(gen.model, gen.stepwise, gen.info.source);
+    if (generator.kind !== 'maskgit') {
+      throw badInput(`${gen.info.source}: attention settings apply to the MaskGIT generator`);
+    }
+    const classId = classIdOf(settings.className, generator.classes);
+    return maskgitDeviation(gpu, generator.lm, tokens, classId, settings);
+  }
+
+  /** Loads the RVQ tokenizer an image generator names (stepwise.tokenizer_model): beside the
+   *  generator's folder or URL first, then as a shipped model. */
+  private async imageTokenizer(generatorSource: string, stepwise: StepwiseSection): Promise<string> {
+    const name = stepwise.tokenizerModel;
+    if (!name) {
+      throw badInput(`${generatorSource} names no image tokenizer (config.json stepwise.tokenizer_model)`);
+    }
+    let firstError: unknown = null;
+    for (const source of tokenizerCandidates(generatorSource, name)) {
+      try {
+        return (await this.loadModel(source)).handle;
+      } catch (e) {
+        firstError ??= e;
+      }
+    }
+    throw firstError;
+  }
+
+  private rvqDecoder(handle: string): RvqDecoder {
+    const { model, info } = this.loaded(handle);
+    if (model.kind !== 'image-tokenizer') {
+      throw badInput(`${info.source} is a ${info.modelType} model, not an RVQ image tokenizer`);
+    }
+    return model.lm;
   }
 
   async closeSession(id: string): Promise<void> {

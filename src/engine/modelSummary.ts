@@ -29,5 +29,6 @@ export function summarize(source: string, m: LoadedModel): ModelSummary {
     gpuBytes: parameters * 4,
     tensors,
     warnings: [...m.warnings],
+    ...(m.config.stepwise.classNames ? { classes: [...m.config.stepwise.classNames] } : {}),
   };
 }

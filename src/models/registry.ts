@@ -6,7 +6,9 @@ import { StepwiseError } from '../shared/errors.ts';
 import type { CausalLm } from './causalLm.ts';
 import { Gpt2 } from './gpt2.ts';
 import { Llama } from './llama.ts';
+import { Maskgit } from './maskgit.ts';
 import { Mdlm } from './mdlm.ts';
+import { RvqDecoder } from './rvqDecoder.ts';
 
 /** Builds an autoregressive LM; a folder of another kind is a bad-input error naming its type. */
 export async function loadCausalLm(gpu: Gpu, model: LoadedModel): Promise<CausalLm> {
@@ -25,11 +27,19 @@ export async function loadCausalLm(gpu: Gpu, model: LoadedModel): Promise<Causal
   }
 }
 
-export type AnyModel = { kind: 'causal'; lm: CausalLm } | { kind: 'diffusion'; lm: Mdlm };
+export type AnyModel =
+  | { kind: 'causal'; lm: CausalLm }
+  | { kind: 'diffusion'; lm: Mdlm }
+  | { kind: 'image-maskgit'; lm: Maskgit }
+  | { kind: 'image-tokenizer'; lm: RvqDecoder };
 
 /** Builds whichever architecture the folder's model_type names. */
 export async function loadModel(gpu: Gpu, model: LoadedModel): Promise<AnyModel> {
   if (model.config.modelType === 'mdlm')
     return { kind: 'diffusion', lm: await Mdlm.load(gpu, model.config, model.checkpoint) };
+  if (model.config.modelType === 'stepwise-maskgit')
+    return { kind: 'image-maskgit', lm: await Maskgit.load(gpu, model.config, model.checkpoint) };
+  if (model.config.modelType === 'stepwise-rvq')
+    return { kind: 'image-tokenizer', lm: await RvqDecoder.load(gpu, model) };
   return { kind: 'causal', lm: await loadCausalLm(gpu, model) };
 }

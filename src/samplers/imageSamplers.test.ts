@@ -38,7 +38,7 @@ async function trace(sampler: { step(): Promise<ImageTokenStep | null> }): Promi
 
 /** Invariants both samplers keep. */
 function checkTrace(steps: ImageTokenStep[]): void {
-  let prev = new Int32Array(L).fill(MASK);
+  let prev: Int32Array = new Int32Array(L).fill(MASK);
   for (const s of steps) {
     for (let i = 0; i < L; i++) {
       if (prev[i] !== MASK) expect(s.tokens[i]).toBe(prev[i]); // a fixed token never changes

@@ -15,8 +15,11 @@ import {
   type AttentionComparison,
   type ComparedRun,
 } from './attentionOptions.ts';
+import { generateImage, IMAGE_OPTIONS } from './generateImage.ts';
 
 const AR_ONLY = ['max-tokens', 'top-k', 'top-p', 'repetition-penalty'];
+/** Options only image generators take. */
+const IMAGE_ONLY = ['class', 'cfg', 'out', 'scale', 'choice-temperature'];
 const DIFFUSION_ONLY = [
   'sampler',
   'steps',
@@ -33,7 +36,8 @@ const DIFFUSION_ONLY = [
 export const generateCommand: Command = {
   spec: {
     name: 'generate',
-    summary: 'generate text: one token per step (gpt2, llama) or by denoising steps (mdlm)',
+    summary:
+      'generate text: one token per step (gpt2, llama) or by denoising steps (mdlm); or an image from a class (emoji-maskgit, emoji-ar)',
     options: {
       model: { type: 'string', description: 'shipped id, folder, URL or Hugging Face id' },
       prompt: { type: 'string', description: 'text to continue; in diffusion models [MASK] tokens are infilled' },
@@ -42,11 +46,23 @@ export const generateCommand: Command = {
         type: 'number',
         min: 0,
         max: 100,
-        description: '0 = greedy (default 0.8 for AR, 0 for diffusion)',
+        description: '0 = greedy (default 0.8 for AR, 0 for diffusion; image: > 0, default 1)',
       },
       json: { type: 'boolean', description: 'print one JSON document' },
+      class: { type: 'string', description: 'image: the class to draw (an unknown name lists the valid ones)' },
+      cfg: { type: 'number', description: 'image: classifier-free guidance ≥ 0 (default 3; 0 = conditional only)' },
+      out: { type: 'string', description: 'image: write the result to this PNG file' },
+      scale: { type: 'int', min: 1, max: 64, description: 'image: enlarge the PNG by this factor (default 1)' },
+      'choice-temperature': {
+        type: 'number',
+        description: 'image, MaskGIT: Gumbel noise on confidences at the first step (default 4.5)',
+      },
       'max-tokens': { type: 'int', min: 1, max: 100_000, description: 'AR: tokens to generate (default 64)' },
-      'top-k': { type: 'int', min: 1, description: 'AR: keep the k most likely tokens (default 40)' },
+      'top-k': {
+        type: 'int',
+        min: 1,
+        description: 'AR: keep the k most likely tokens (default 40; AR image: all codes)',
+      },
       'top-p': { type: 'number', description: 'AR: nucleus mass in (0, 1] (default 0.95)' },
       'repetition-penalty': { type: 'number', description: 'AR: > 0, 1 = off (default 1.1)' },
       sampler: {
@@ -54,7 +70,11 @@ export const generateCommand: Command = {
         choices: ['mdlm', 'llada', 'threshold'],
         description: 'diffusion sampler (default llada)',
       },
-      steps: { type: 'int', min: 1, description: 'diffusion: denoising steps (default 64; not for threshold)' },
+      steps: {
+        type: 'int',
+        min: 1,
+        description: 'diffusion: denoising steps (default 64; not for threshold); MaskGIT image: steps (default 12)',
+      },
       length: { type: 'int', min: 0, description: 'diffusion: masked tokens after the prompt (default 64)' },
       'block-length': {
         type: 'int',
@@ -67,7 +87,7 @@ export const generateCommand: Command = {
         choices: ['low_confidence', 'random'],
         description: 'llada: what to commit (default low_confidence)',
       },
-      trace: { type: 'string', description: 'diffusion: write every step as JSON to this file' },
+      trace: { type: 'string', description: 'diffusion, image: write every step as JSON to this file' },
       'cache-refresh': {
         type: 'int',
         min: 1,
@@ -87,6 +107,14 @@ export const generateCommand: Command = {
     const engine = io.engine();
     const model = await engine.loadModel(o.model);
     for (const w of model.warnings) io.err(`warning: ${w}`);
+    if (model.task === 'class-to-image') {
+      const allowed = new Set(['model', 'json', ...IMAGE_OPTIONS, ...Object.keys(ATTENTION_OPTIONS)]);
+      const misplaced = Object.keys(o).find((k) => !allowed.has(k));
+      if (misplaced) throw badInput(`--${misplaced} does not apply to image models`, 'this is an image generator');
+      return generateImage(engine, model, args, io);
+    }
+    const imageOption = Object.keys(o).find((k) => IMAGE_ONLY.includes(k));
+    if (imageOption) throw badInput(`--${imageOption} applies to image models`, `${model.source} makes text`);
     const diffusion = model.modelType === 'mdlm';
     const misplaced = Object.keys(o).find((k) => (diffusion ? AR_ONLY : DIFFUSION_ONLY).includes(k));
     if (misplaced) {
