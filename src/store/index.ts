@@ -67,3 +67,32 @@ export {
 } from './attentionLab.ts';
 export type { AttentionLabForm, AttentionLabFormErrors, AttentionLabState, LabLevelMap } from './attentionLab.ts';
 export { runAttentionLab } from './attentionLabActions.ts';
+export {
+  decodeKey,
+  DEFAULT_DEPTHS,
+  IMAGE_MODELS,
+  imageFinished,
+  imageTimelineLength,
+  otherImageModel,
+  runStepAt,
+  samplerOf,
+  shownImageModels,
+  validateImageForm,
+} from './image.ts';
+export type { GridColouring, ImageForm, ImageFormErrors, ImageModelId, ImageRun, ImageState } from './image.ts';
+export {
+  ensureImageModel,
+  imageChooseModel,
+  imageEnsureDecoded,
+  imagePause,
+  imagePlay,
+  imageReset,
+  imageRun,
+  imageSelectStep,
+  imageSetSideBySide,
+  imageStep,
+  imageStepBack,
+  imageStopPlaying,
+  imageViewOpened,
+  playFrameMs,
+} from './imageActions.ts';

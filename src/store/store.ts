@@ -5,6 +5,7 @@ import { createAdapterSlice } from './adapterSlice.ts';
 import { createAttentionLabSlice } from './attentionLab.ts';
 import { createCacheSlice } from './cacheSlice.ts';
 import { createDiffusionSlice } from './diffusionSlice.ts';
+import { createImageSlice } from './image.ts';
 import { createModelsSlice } from './modelsSlice.ts';
 import { createSelftestSlice } from './selftestSlice.ts';
 import { createTextSlice } from './textSlice.ts';
@@ -19,5 +20,6 @@ export const useStore = create<StoreState>()((...a) => ({
   ...createUiSlice(...a),
   ...createTextSlice(...a),
   ...createDiffusionSlice(...a),
+  ...createImageSlice(...a),
   ...createAttentionLabSlice(...a),
 }));

@@ -7,6 +7,7 @@ import type { AdapterSlice } from './adapterSlice.ts';
 import type { AttentionLabSlice } from './attentionLab.ts';
 import type { CacheSlice } from './cacheSlice.ts';
 import type { DiffusionSlice } from './diffusionSlice.ts';
+import type { ImageSlice } from './image.ts';
 import type { ModelsSlice } from './modelsSlice.ts';
 import type { SelftestSlice } from './selftestSlice.ts';
 import type { TextSlice } from './textSlice.ts';
@@ -19,6 +20,7 @@ export type StoreState = AdapterSlice &
   UiSlice &
   TextSlice &
   DiffusionSlice &
+  ImageSlice &
   AttentionLabSlice;
 
 /** A slice creator that sees the whole store (to read other slices) but builds only its part. */

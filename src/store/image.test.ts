@@ -1,0 +1,359 @@
+// The Images view's store against a fake engine: the form's validation per generator, loading the
+// generators with their class lists, Step / Run / Step back (replay without recomputing) / Reset,
+// the side-by-side mode (one step of each generator per Step), decoding with fewer depths (a copy of
+// the tokens goes to the engine, cached per step and depth) and the animation.
+
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { DecodedImage, ImageSessionInfo, ImageSettings, ImageStepView, LoadedModelInfo } from '../engine/api.ts';
+import type { EngineClient } from '../worker/client.ts';
+import {
+  decodeKey,
+  imageEnsureDecoded,
+  imagePlay,
+  imageReset,
+  imageRun,
+  imageSetSideBySide,
+  imageStep,
+  imageStepBack,
+  imageTimelineLength,
+  imageViewOpened,
+  playFrameMs,
+  runStepAt,
+  setEngineClientFactory,
+  useStore,
+  validateImageForm,
+} from './index.ts';
+import { ensureImageModel, imageChooseModel } from './imageActions.ts';
+import { initialImageForm, pickClass, type ImageForm } from './image.ts';
+
+const GRID = { height: 2, width: 2, depths: 2, codebookSize: 16 };
+const MASK = 16;
+const LENGTH = 8; // 2 × 2 positions × 2 depths
+const CLASSES = ['animal-mammal', 'face-smiling', 'food-fruit'];
+
+function image(depths: number, fill: number): DecodedImage {
+  return { width: 4, height: 4, depths, rgba: new Uint8ClampedArray(64).fill(fill) };
+}
+
+function fakeImageEngine(options: { failLoad?: string } = {}) {
+  const calls: string[] = [];
+  const decodeInputs: Int32Array[] = [];
+  let next = 1;
+  const sessions = new Map<string, { tokens: Int32Array; step: number; total: number; ar: boolean }>();
+  const client: Partial<EngineClient> = {
+    loadModel: async (source) => {
+      const id = String(source);
+      calls.push(`loadModel ${id}`);
+      if (id === options.failLoad) throw Object.assign(new Error(`no ${id}`), { code: 'network' });
+      return { ...MODEL, source: id, handle: `h-${id}`, classes: CLASSES };
+    },
+    startImage: async (handle: string, settings: ImageSettings): Promise<ImageSessionInfo> => {
+      const ar = handle === 'h-emoji-ar';
+      calls.push(`startImage ${handle} ${settings.className} steps=${settings.steps} g=${settings.guidance}`);
+      const id = `s${next++}`;
+      const total = ar ? GRID.height * GRID.width : settings.steps;
+      sessions.set(id, { tokens: new Int32Array(LENGTH).fill(MASK), step: 0, total, ar });
+      return {
+        id,
+        model: handle,
+        sampler: ar ? 'ar' : 'maskgit',
+        settings,
+        classes: CLASSES,
+        grid: GRID,
+        maskTokenId: MASK,
+        tokenizer: 'h-emoji-rvq',
+        totalSteps: total,
+        schedule: [],
+        notices: [],
+      };
+    },
+    stepImage: async (id: string): Promise<ImageStepView | null> => {
+      calls.push(`stepImage ${id}`);
+      const s = sessions.get(id)!;
+      if (s.step >= s.total) return null;
+      s.step++;
+      // Fix the next tokens in sequence order: LENGTH / total per step.
+      const per = LENGTH / s.total;
+      const unmasked = Array.from({ length: per }, (_, i) => (s.step - 1) * per + i);
+      const confidence = new Float32Array(LENGTH).fill(NaN);
+      for (const i of unmasked) {
+        s.tokens[i] = i;
+        confidence[i] = 0.5;
+      }
+      return {
+        step: s.step,
+        tokens: s.tokens.slice(),
+        unmasked,
+        confidence,
+        forwards: 2,
+        done: s.step === s.total,
+        image: image(GRID.depths, s.step),
+        ms: 3,
+        decodeMs: 1,
+        timings: [],
+      };
+    },
+    decodeImage: async (tokenizer: string, tokens: Int32Array, depths: number) => {
+      calls.push(`decodeImage ${tokenizer} depths=${depths}`);
+      decodeInputs.push(tokens);
+      return image(depths, 200);
+    },
+    closeSession: async (id: string) => {
+      calls.push(`close ${id}`);
+    },
+    terminate: () => {},
+  };
+  return { client: client as EngineClient, calls, decodeInputs };
+}
+
+const MODEL: LoadedModelInfo = {
+  source: 'emoji-maskgit',
+  modelType: 'stepwise-maskgit',
+  task: 'class-to-image',
+  config: {},
+  parameters: 1,
+  fileBytes: 1,
+  gpuBytes: 1,
+  tensors: [],
+  warnings: [],
+  handle: 'h',
+};
+
+let fake: ReturnType<typeof fakeImageEngine>;
+const img = () => useStore.getState().image;
+const form = (patch: Partial<ImageForm>): ImageForm => ({ ...initialImageForm, className: 'face-smiling', ...patch });
+const stepCalls = () => fake.calls.filter((c) => c.startsWith('stepImage')).length;
+
+function useFake(options: { failLoad?: string } = {}) {
+  fake = fakeImageEngine(options);
+  setEngineClientFactory(() => fake.client);
+}
+
+beforeEach(async () => {
+  useStore.setState(useStore.getInitialState(), true);
+  vi.stubGlobal('navigator', { gpu: {} });
+  useFake();
+  useStore.getState().imageFormChanged({ steps: '4' });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+describe('validateImageForm', () => {
+  it('turns the defaults into settings (maskgit: 12 steps, guidance 3, choice temperature 4.5)', () => {
+    const { settings, errors } = validateImageForm(form({}), CLASSES);
+    expect(errors).toEqual({});
+    expect(settings).toEqual({
+      className: 'face-smiling',
+      steps: 12,
+      guidance: 3,
+      temperature: 1,
+      choiceTemperature: 4.5,
+      seed: 1,
+    });
+  });
+
+  it('needs the class list and one of its classes', () => {
+    expect(validateImageForm(form({}), []).errors.className).toMatch(/once the model is loaded/);
+    expect(validateImageForm(form({ className: 'nope' }), CLASSES).errors.className).toMatch(/one of the model/);
+  });
+
+  it('rejects steps < 1, guidance < 0, temperature ≤ 0 and a bad seed', () => {
+    const { errors, settings } = validateImageForm(
+      form({ steps: '0', guidance: '-1', temperature: '0', seed: 'x', choiceTemperature: '-2' }),
+      CLASSES,
+    );
+    expect(settings).toBeNull();
+    expect(Object.keys(errors).sort()).toEqual(['choiceTemperature', 'guidance', 'seed', 'steps', 'temperature']);
+  });
+
+  it('does not check or send what the autoregressive generator ignores', () => {
+    const { settings, errors } = validateImageForm(
+      form({ model: 'emoji-ar', steps: 'x', choiceTemperature: 'y' }),
+      CLASSES,
+    );
+    expect(errors).toEqual({});
+    expect(settings).not.toHaveProperty('choiceTemperature');
+  });
+
+  it('preselects the current class, else face-smiling, else the first', () => {
+    expect(pickClass('food-fruit', CLASSES)).toBe('food-fruit');
+    expect(pickClass('', CLASSES)).toBe('face-smiling');
+    expect(pickClass('', ['x', 'y'])).toBe('x');
+    expect(pickClass('', [])).toBe('');
+  });
+});
+
+describe('generators', () => {
+  it('loads the chosen generator when the view opens, with its classes, and preselects a class', async () => {
+    imageViewOpened();
+    expect(img().runs['emoji-maskgit'].status).toBe('loading');
+    await ensureImageModel('emoji-maskgit');
+    const run = img().runs['emoji-maskgit'];
+    expect(run).toMatchObject({ status: 'ready', handle: 'h-emoji-maskgit', classes: CLASSES });
+    expect(img().form.className).toBe('face-smiling');
+    expect(fake.calls).toEqual(['loadModel emoji-maskgit']);
+  });
+
+  it('waits for the page’s own load before loading (the engine loads one source at a time)', async () => {
+    useStore.getState().loadStarted('brown-gpt2', 'brown-gpt2', null, 0);
+    const load = ensureImageModel('emoji-maskgit');
+    await new Promise((r) => setTimeout(r, 5));
+    expect(fake.calls).toEqual([]);
+    useStore.getState().loadFailed(useStore.getState().load.loadId, { name: 'x', code: 'cancelled', message: '' }, 1);
+    await load;
+    expect(fake.calls).toEqual(['loadModel emoji-maskgit']);
+  });
+
+  it('shows a failed load in the generator’s panel; Step then starts nothing', async () => {
+    useFake({ failLoad: 'emoji-maskgit' });
+    await ensureImageModel('emoji-maskgit');
+    expect(img().runs['emoji-maskgit'].status).toBe('error');
+    expect(img().runs['emoji-maskgit'].error?.message).toMatch(/no emoji-maskgit/);
+    await imageStep();
+    expect(fake.calls.some((c) => c.startsWith('startImage'))).toBe(false);
+  });
+
+  it('choosing the other generator resets the run and loads it', async () => {
+    await ensureImageModel('emoji-maskgit');
+    await imageStep();
+    await imageChooseModel('emoji-ar');
+    await ensureImageModel('emoji-ar');
+    expect(img().form.model).toBe('emoji-ar');
+    expect(img().runs['emoji-maskgit'].info).toBeNull();
+    expect(fake.calls).toContain('close s1');
+    expect(img().runs['emoji-ar'].status).toBe('ready');
+  });
+});
+
+describe('stepping', () => {
+  beforeEach(async () => {
+    await ensureImageModel('emoji-maskgit');
+  });
+
+  it('Step starts a session with the form’s settings, then one step per press', async () => {
+    await imageStep();
+    await imageStep();
+    await imageStep();
+    expect(fake.calls.filter((c) => c.startsWith('startImage'))).toEqual([
+      'startImage h-emoji-maskgit face-smiling steps=4 g=3',
+    ]);
+    expect(stepCalls()).toBe(3);
+    expect(img().selected).toBe(3);
+    expect(img().runs['emoji-maskgit'].steps.map((s) => s.step)).toEqual([1, 2, 3]);
+  });
+
+  it('Step back scrubs to the previous snapshot and Step replays it, without the engine', async () => {
+    await imageStep();
+    await imageStep();
+    imageStepBack();
+    imageStepBack();
+    imageStepBack(); // stops at 0: all masked
+    expect(img().selected).toBe(0);
+    await imageStep();
+    expect(img().selected).toBe(1);
+    expect(stepCalls()).toBe(2);
+  });
+
+  it('Run steps to the end; a finished run does not step again', async () => {
+    await imageRun();
+    const run = img().runs['emoji-maskgit'];
+    expect(run.steps).toHaveLength(4);
+    expect(run.done).toBe(true);
+    expect(img().selected).toBe(4);
+    expect(img().running).toBe(false);
+    await imageRun();
+    await imageStep();
+    expect(stepCalls()).toBe(4);
+  });
+
+  it('Pause stops a run after the step in flight', async () => {
+    const unsubscribe = useStore.subscribe((s) => {
+      if (s.image.runs['emoji-maskgit'].steps.length === 1 && !s.image.pauseRequested) s.imagePauseRequested();
+    });
+    await imageRun();
+    unsubscribe();
+    expect(img().runs['emoji-maskgit'].steps).toHaveLength(1);
+    expect(img().running).toBe(false);
+  });
+
+  it('rejects invalid settings before anything starts', async () => {
+    useStore.getState().imageFormChanged({ guidance: '-1' });
+    await imageStep();
+    expect(img().error?.message).toMatch(/Guidance/);
+    expect(fake.calls.some((c) => c.startsWith('startImage'))).toBe(false);
+  });
+
+  it('Reset closes the session and forgets the run, but keeps the loaded generator and its classes', async () => {
+    await imageStep();
+    await imageReset();
+    expect(fake.calls).toContain('close s1');
+    const run = img().runs['emoji-maskgit'];
+    expect(run.info).toBeNull();
+    expect(run.steps).toEqual([]);
+    expect(run).toMatchObject({ status: 'ready', classes: CLASSES });
+    expect(img().selected).toBe(0);
+  });
+});
+
+describe('side by side', () => {
+  it('one Step advances both generators; the shorter run shows its last snapshot', async () => {
+    useStore.getState().imageFormChanged({ steps: '2' });
+    await imageSetSideBySide(true);
+    await ensureImageModel('emoji-ar');
+    await imageStep();
+    expect(fake.calls.filter((c) => c.startsWith('startImage'))).toEqual([
+      'startImage h-emoji-maskgit face-smiling steps=2 g=3',
+      'startImage h-emoji-ar face-smiling steps=1 g=3',
+    ]);
+    expect(stepCalls()).toBe(2);
+    await imageRun();
+    const d = img();
+    expect(d.runs['emoji-maskgit'].steps).toHaveLength(2);
+    expect(d.runs['emoji-ar'].steps).toHaveLength(4);
+    expect(imageTimelineLength(d)).toBe(4);
+    expect(d.selected).toBe(4);
+    expect(runStepAt(d.runs['emoji-maskgit'], 4)?.step).toBe(2);
+    expect(runStepAt(d.runs['emoji-ar'], 0)).toBeNull();
+  });
+});
+
+describe('decoding with fewer depths', () => {
+  it('decodes a copy of the snapshot’s tokens once per step and depth', async () => {
+    await ensureImageModel('emoji-maskgit');
+    await imageStep();
+    await imageStep();
+    await imageEnsureDecoded('emoji-maskgit', 2, 1);
+    await imageEnsureDecoded('emoji-maskgit', 2, 1);
+    // All depths: the snapshot's own image, no call.
+    await imageEnsureDecoded('emoji-maskgit', 2, 2);
+    expect(fake.calls.filter((c) => c.startsWith('decodeImage'))).toEqual(['decodeImage h-emoji-rvq depths=1']);
+    const step = img().runs['emoji-maskgit'].steps[1];
+    expect(fake.decodeInputs[0]).not.toBe(step.tokens);
+    expect([...fake.decodeInputs[0]]).toEqual([...step.tokens]);
+    const key = decodeKey(img().runs['emoji-maskgit'].info!.id, 2, 1);
+    expect(img().decoded[key]?.depths).toBe(1);
+  });
+});
+
+describe('animation', () => {
+  it('plays from the start through every snapshot, then stops', async () => {
+    await ensureImageModel('emoji-maskgit');
+    await imageRun();
+    vi.useFakeTimers();
+    imagePlay();
+    expect(img()).toMatchObject({ playing: true, selected: 0 });
+    vi.advanceTimersByTime(playFrameMs(4));
+    expect(img().selected).toBe(1);
+    vi.advanceTimersByTime(playFrameMs(4) * 10);
+    expect(img()).toMatchObject({ playing: false, selected: 4 });
+  });
+
+  it('spends about three seconds on a run, 60 … 400 ms a frame', () => {
+    expect(playFrameMs(12)).toBe(250);
+    expect(playFrameMs(64)).toBe(60);
+    expect(playFrameMs(2)).toBe(400);
+  });
+});
