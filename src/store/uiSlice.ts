@@ -5,7 +5,8 @@ import type { SliceCreator } from './types.ts';
 
 // 'generate': the step view of the loaded model (text or masked diffusion, by its model type).
 // 'attention-lab': dense vs sparse attention and token merging on synthetic tokens.
-export type StageView = 'overview' | 'model' | 'cache' | 'selftest' | 'generate' | 'attention-lab';
+// 'images': class-to-image token generators (MaskGIT and autoregressive), step by step.
+export type StageView = 'overview' | 'model' | 'cache' | 'selftest' | 'generate' | 'attention-lab' | 'images';
 
 export interface UiState {
   view: StageView;

@@ -10,6 +10,7 @@ import { AttentionLab } from './AttentionLab.tsx';
 import { CachePanel } from './CachePanel.tsx';
 import { FileDropTarget } from './FileDropTarget.tsx';
 import { GenerateView } from './GenerateView.tsx';
+import { ImageView } from './ImageView.tsx';
 import { ModelInspector } from './ModelInspector.tsx';
 import { ModelPanel } from './ModelPanel.tsx';
 import { OfflineBadge } from './OfflineBadge.tsx';
@@ -26,6 +27,7 @@ const STAGE_VIEWS: Record<StageView, () => ReactNode> = {
   cache: () => <CachePanel />,
   selftest: () => <SelftestPanel />,
   'attention-lab': () => <AttentionLab />,
+  images: () => <ImageView />,
 };
 
 export function App() {

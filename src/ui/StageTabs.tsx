@@ -7,6 +7,7 @@ const VIEWS: Array<{ id: StageView; label: string }> = [
   { id: 'overview', label: 'Overview' },
   { id: 'model', label: 'Model' },
   { id: 'generate', label: 'Generate' },
+  { id: 'images', label: 'Images' },
   { id: 'attention-lab', label: 'Attention lab' },
   { id: 'cache', label: 'Cache' },
   { id: 'selftest', label: 'Self-test' },
