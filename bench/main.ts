@@ -12,6 +12,7 @@ const BENCHMARKS: Record<string, () => Promise<{ benchmark: Benchmark }>> = {
   ar: () => import('./ar.ts'),
   diffusion: () => import('./diffusion.ts'),
   attention: () => import('./attention.ts'),
+  image: () => import('./image.ts'),
 };
 
 interface Args {
