@@ -270,6 +270,41 @@ describe('masked-diffusion text, step by step (brown-mdlm, llada in blocks)', ()
     expect(await page.getByRole('region', { name: 'Compare with uncached' }).locator('[role="alert"]').count()).toBe(0);
   });
 
+  it('runs one step with block top-K attention, then compares the finished run with dense attention', async () => {
+    await page.getByRole('button', { name: 'Reset', exact: true }).click();
+    await page.getByLabel('Cache', { exact: true }).selectOption('none');
+    await page.getByLabel('Attention', { exact: true }).selectOption('block-topk');
+    expect(await page.getByLabel('Levels', { exact: true }).isDisabled()).toBe(true);
+    await page.getByLabel('Block size', { exact: true }).fill('8');
+    await page.getByLabel('Top-K blocks', { exact: true }).fill('1');
+    await page.getByRole('button', { name: 'Step', exact: true }).click();
+    await page.locator('.step-status', { hasText: 'Step 1 of 1' }).waitFor({ timeout: 300_000 });
+    // The prompt and 16 masks are not a multiple of 8 tokens: the run says how it was padded.
+    expect(await page.getByRole('list', { name: 'Notices' }).textContent()).toMatch(
+      /block-topk \(B=8, K=1\) needs a multiple of 8 tokens: .* \[MASK\], whose predictions are dropped/,
+    );
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.locator('.step-status', { hasText: 'run finished' }).waitFor({ timeout: 300_000 });
+    const compare = page.getByRole('button', { name: 'Compare with dense', exact: true });
+    await compare.and(page.locator(':enabled')).waitFor({ timeout: 300_000 });
+    await compare.click();
+    const region = page.getByRole('region', { name: 'Compare with dense' });
+    const report = region.locator('.compare-report');
+    await report.waitFor({ timeout: 300_000 });
+    expect(await report.locator('[data-field="rel-l2"]').textContent()).toMatch(
+      /^logits \d\.\d\de[+-]\d+ from dense on the start, \d\.\d\de[+-]\d+ on the dense text$/,
+    );
+    expect(await report.locator('[data-field="different"]').textContent()).toMatch(
+      /^\d+\/16 tokens differ \(\d+\.\d %\)$/,
+    );
+    expect(await report.locator('[data-field="saved"]').textContent()).toMatch(
+      /^[\d.,]+ ms\/step (saved|slower) \(\d+\.\d\d×\)$/,
+    );
+    expect(await region.locator('[role="alert"]').count()).toBe(0);
+    await region.scrollIntoViewIfNeeded();
+    await screenshot(page, 'diffusion-attention.png');
+  });
+
   it('logs no console errors and throws no uncaught exceptions', () => {
     watch.assertNone();
   });

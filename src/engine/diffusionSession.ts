@@ -55,7 +55,7 @@ export class DiffusionSession {
     const padded = model.paddedLength(tokens.length, attention);
     if (padded > tokens.length) {
       notices.push(
-        `${describeAttention(attention)} needs a multiple of ${attentionSpan(s.attention ?? DENSE)} tokens: the ${tokens.length} of the sequence run followed by ${padded - tokens.length} [MASK], whose predictions are dropped`,
+        `${describeAttention(attention)} needs a multiple of ${attentionSpan(s.attention ?? DENSE)} tokens: the model runs on the ${tokens.length} tokens of the sequence and ${padded - tokens.length} more [MASK], whose predictions are dropped`,
       );
     }
     const info: DiffusionSessionInfo = {

@@ -122,7 +122,8 @@ export interface BidirectionalAttentionOptions {
   /** The N tokens are this raster grid (H·W = N, powers of two): sparse kinds pool in Morton order,
    *  so that a block of 4^k tokens is a square patch. Without it: sequence order (1-D text). */
   grid?: GridSize;
-  /** Label of the output and the dispatches. Default "attention". */
+  /** Label of the output and the dispatches. Default "attention" (dense), "attention.block-topk" or
+   *  "attention.llsa", so that timings tell them apart. */
   label?: string;
 }
 
@@ -136,7 +137,7 @@ export function bidirectionalAttention(
   setting: AttentionSetting,
   opts: BidirectionalAttentionOptions = {},
 ): Tensor {
-  const label = opts.label ?? 'attention';
+  const label = opts.label ?? (setting.kind === 'dense' ? 'attention' : `attention.${setting.kind}`);
   if (setting.kind === 'dense') return attention(gpu, q, k, v, { label }); // [N, H, D]
   checkModelAttention({ attention: setting });
   const [n, heads] = q.shape;

@@ -396,7 +396,7 @@ function CompareDense({ d }: { d: DiffusionState }) {
       <span className="note" role="status">
         {c.status === 'running' && `Running with dense attention… step ${c.step}`}
         {c.status === 'done' && r && (
-          <span className="compare-report num">
+          <span className="compare-report">
             <span data-field="rel-l2" title="relative L2 distance of the logits from dense attention's">
               logits {r.relL2.toExponential(2)} from dense on the start, {r.textRelL2.toExponential(2)} on the dense
               text
