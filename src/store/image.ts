@@ -18,8 +18,8 @@ import type { SliceCreator } from './types.ts';
 export type ImageModelId = 'emoji-maskgit' | 'emoji-ar';
 
 export const IMAGE_MODELS: ReadonlyArray<{ id: ImageModelId; sampler: ImageSamplerName; label: string }> = [
-  { id: 'emoji-maskgit', sampler: 'maskgit', label: 'emoji-maskgit — MaskGIT, many tokens per step' },
-  { id: 'emoji-ar', sampler: 'ar', label: 'emoji-ar — autoregressive, one position per step' },
+  { id: 'emoji-maskgit', sampler: 'maskgit', label: 'emoji-maskgit (MaskGIT)' },
+  { id: 'emoji-ar', sampler: 'ar', label: 'emoji-ar (autoregressive)' },
 ];
 
 /** The class preselected once the class list is known (when the model has it). */

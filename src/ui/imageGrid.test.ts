@@ -96,6 +96,14 @@ describe('subCell', () => {
     expect(cells[3].x + cells[3].size + 2).toBe(32);
   });
 
+  it('keeps a wider margin at the cell edge than between sub-cells', () => {
+    const a = subCell(0, 4, 32, 1, 3);
+    const b = subCell(1, 4, 32, 1, 3);
+    expect(a).toEqual({ x: 3, y: 3, size: 12.5 });
+    expect(b.x - (a.x + a.size)).toBe(1);
+    expect(32 - (b.x + b.size)).toBe(3);
+  });
+
   it('uses a 3×3 block for 5 … 9 depths and one cell for 1 depth', () => {
     expect(subCell(4, 9, 32, 2)).toEqual({ x: 12, y: 12, size: 8 });
     expect(subCell(0, 1, 32, 2)).toEqual({ x: 2, y: 2, size: 28 });

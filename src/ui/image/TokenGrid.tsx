@@ -10,7 +10,8 @@ import { confidenceColor, formatProb } from '../tokens.ts';
 import { subCell, stepColor, type FixedTokens } from './grid.ts';
 
 const CELL = 32;
-const GAP = 2;
+const GAP = 1; // between the sub-cells of a position
+const MARGIN = 3; // inside a position's edge
 
 interface Props {
   grid: ImageGrid;
@@ -63,7 +64,7 @@ export function TokenGrid({ grid, tokens, maskId, fixed, step, totalSteps, colou
               : Number.isNaN(c)
                 ? 'var(--text-faint)'
                 : confidenceColor(c, 48);
-          const r = subCell(d, grid.depths, CELL, GAP);
+          const r = subCell(d, grid.depths, CELL, GAP, MARGIN);
           const classes = [
             'sub',
             masked ? 'is-masked' : '',

@@ -63,12 +63,14 @@ export interface SubCell {
   size: number;
 }
 
-export function subCell(depth: number, depths: number, cell: number, gap: number): SubCell {
+/** `margin` inside the cell's edge is wider than the `gap` between sub-cells, so the sub-cells of one
+ *  position read as a group. */
+export function subCell(depth: number, depths: number, cell: number, gap: number, margin = gap): SubCell {
   const per = Math.ceil(Math.sqrt(Math.max(1, depths)));
-  const size = (cell - gap * (per + 1)) / per;
+  const size = (cell - 2 * margin - gap * (per - 1)) / per;
   const col = depth % per;
   const row = Math.floor(depth / per);
-  return { x: gap + col * (size + gap), y: gap + row * (size + gap), size };
+  return { x: margin + col * (size + gap), y: margin + row * (size + gap), size };
 }
 
 /** Grid position and depth of a sequence index. */
