@@ -3,13 +3,13 @@
 // pixels are read back from the page) — move the depth slider — the image changes again — export the
 // shown image and the contact sheet as PNG (the downloads carry the PNG signature and decode in the
 // page), then run MaskGIT and the autoregressive generator side by side to the end. Screenshots go to
-// e2e/artifacts/. Any console error fails the test.
+// e2e/artifacts/ (with the two exported PNGs). Any console error fails the test.
 
 import { readFileSync } from 'node:fs';
 import type { Browser, Download, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser, type PageProblems } from './browser.ts';
-import { openApp, screenshot, timelineValue } from './generate.ts';
+import { ARTIFACTS, openApp, screenshot, timelineValue } from './generate.ts';
 
 const baseURL = inject('baseURL');
 const CLASS = process.env.STEPWISE_E2E_IMAGE_CLASS ?? 'face-smiling';
@@ -124,37 +124,41 @@ describe('images from tokens, step by step (emoji-maskgit, emoji-ar)', () => {
     expect((await canvasPixels(canvasOf(page, 'emoji-maskgit'))).hash).toBe(hashes[3]);
   });
 
-  it('the depth slider re-decodes the shown step with fewer depths', async () => {
-    const slider = page.getByRole('slider', { name: 'Depths' });
-    await slider.focus();
-    await page.keyboard.press('Home');
-    expect(await slider.inputValue()).toBe('1');
-    await waitForCanvas(page, 'emoji-maskgit', 3, 1);
-    const one = (await canvasPixels(canvasOf(page, 'emoji-maskgit'))).hash;
-    expect(one).not.toBe(hashes[3]);
-    await page.keyboard.press('ArrowRight');
-    await waitForCanvas(page, 'emoji-maskgit', 3, 2);
-    const two = (await canvasPixels(canvasOf(page, 'emoji-maskgit'))).hash;
-    expect(two).not.toBe(one);
-    await page.keyboard.press('End');
-    await waitForCanvas(page, 'emoji-maskgit', 3, 4);
-    expect((await canvasPixels(canvasOf(page, 'emoji-maskgit'))).hash).toBe(hashes[3]);
-  });
-
-  it('runs to the end; Export PNG and the contact sheet download PNGs that decode', async () => {
+  it('Run finishes the run: every position fixed after 12 steps', async () => {
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await page.locator('.step-status', { hasText: 'run finished' }).waitFor({ timeout: 300_000 });
     const steps = await timelineValue(page);
     expect(steps).toBe(12);
     await waitForCanvas(page, 'emoji-maskgit', steps, 4);
+    hashes.push((await canvasPixels(canvasOf(page, 'emoji-maskgit'))).hash);
     expect(await panel(page, 'emoji-maskgit').locator('[data-field="positions-masked"]').textContent()).toBe('0');
+  });
 
+  it('the depth slider re-decodes the last step with the first 1, 2 … depths: the image changes', async () => {
+    const slider = page.getByRole('slider', { name: 'Depths' });
+    await slider.focus();
+    await page.keyboard.press('Home');
+    expect(await slider.inputValue()).toBe('1');
+    await waitForCanvas(page, 'emoji-maskgit', 12, 1);
+    const one = (await canvasPixels(canvasOf(page, 'emoji-maskgit'))).hash;
+    expect(one).not.toBe(hashes[4]);
+    await page.keyboard.press('ArrowRight');
+    await waitForCanvas(page, 'emoji-maskgit', 12, 2);
+    const two = (await canvasPixels(canvasOf(page, 'emoji-maskgit'))).hash;
+    expect(two).not.toBe(one);
+    await page.keyboard.press('End');
+    await waitForCanvas(page, 'emoji-maskgit', 12, 4);
+    expect((await canvasPixels(canvasOf(page, 'emoji-maskgit'))).hash).toBe(hashes[4]);
+  });
+
+  it('Export PNG and the contact sheet download PNGs that decode', async () => {
     const [png] = await Promise.all([
       page.waitForEvent('download'),
       panel(page, 'emoji-maskgit').getByRole('button', { name: 'Export PNG', exact: true }).click(),
     ]);
     expect(png.suggestedFilename()).toBe(`emoji-maskgit-${CLASS}-seed1-step12-depth4.png`);
     const image = await readDownload(page, png);
+    await png.saveAs(`${ARTIFACTS}image-export.png`);
     expect([...image.bytes.subarray(0, 8)]).toEqual(PNG_SIGNATURE);
     expect([image.width, image.height]).toEqual([256, 256]);
 
@@ -163,6 +167,7 @@ describe('images from tokens, step by step (emoji-maskgit, emoji-ar)', () => {
       panel(page, 'emoji-maskgit').getByRole('button', { name: 'Contact sheet PNG', exact: true }).click(),
     ]);
     const contact = await readDownload(page, sheet);
+    await sheet.saveAs(`${ARTIFACTS}image-contact-sheet.png`);
     expect([...contact.bytes.subarray(0, 8)]).toEqual(PNG_SIGNATURE);
     // 12 steps: 4 tiles of 96 px (+ 8 px gaps) across, 3 rows under the title.
     expect([contact.width, contact.height]).toEqual([8 + 4 * 104, 28 + 8 + 3 * 122]);
