@@ -84,7 +84,11 @@ export const decodeCommand: Command = {
     const rgba = scale > 1 ? scaleRgba(img.width, img.height, img.rgba, scale) : img.rgba;
     await writeFile(o.out as string, encodePng(img.width * scale, img.height * scale, rgba));
     const summary = { out: o.out, width: img.width * scale, height: img.height * scale, depths };
-    io.out(o.json ? JSON.stringify(summary) : `${String(o.out)}: ${summary.width}×${summary.height}, ${depths} depths`);
+    io.out(
+      o.json
+        ? JSON.stringify(summary)
+        : `${String(o.out)}: ${summary.width}×${summary.height}, ${depths} depth${depths > 1 ? 's' : ''}`,
+    );
     return 0;
   },
 };
