@@ -72,15 +72,13 @@ def main() -> None:
     decay = [p for p in model.parameters() if p.dim() >= 2]
     no_decay = [p for p in model.parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0.0}], lr=a.lr, betas=(0.9, 0.95))
-    log, budget, t0, step, total_steps = [], a.minutes * 60, time.time(), 0, None
+    log, budget, t0, step = [], a.minutes * 60, time.time(), 0
     while True:
         elapsed = time.time() - t0
-        if step == 20:
-            total_steps = int(budget / (elapsed / 20))
-            print(f"{elapsed / 20:.2f} s/step → {total_steps} steps", flush=True)
-        if total_steps is not None and step >= total_steps:
+        if elapsed >= budget:
             break
-        lr = a.lr * min(1.0, (step + 1) / 100) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, step / (total_steps or 10**9)))))
+        # Warm-up, then cosine decay over the time budget (not a step count: the machine's load varies).
+        lr = a.lr * min(1.0, (step + 1) / 100) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * elapsed / budget)))
         for g in opt.param_groups:
             g["lr"] = lr
         idx = torch.randint(0, len(tr_seq), (a.batch,))
