@@ -5,14 +5,14 @@
 // forward (a half-fixed grid) with each attention setting and token-merge ratio: ms per forward,
 // speed-up over dense and the relative L2 deviation of the logits from dense.
 
-import type { Gpt2Config, MaskgitConfig } from '../src/formats/config.ts';
+import type { ArImageConfig, MaskgitConfig } from '../src/formats/config.ts';
 import { loadModelFolder } from '../src/formats/modelFolder.ts';
 import { nodeFolder } from '../src/formats/nodeFolder.ts';
 import { SHIPPED_DIR } from '../src/formats/nodeResolve.ts';
 import type { Gpu } from '../src/gpu/gpu.ts';
 import type { ModelAttention } from '../src/models/attentionMode.ts';
 import { describeAttention } from '../src/models/attentionMode.ts';
-import { Gpt2 } from '../src/models/gpt2.ts';
+import { ArImage } from '../src/models/arImage.ts';
 import { Maskgit } from '../src/models/maskgit.ts';
 import { RvqDecoder } from '../src/models/rvqDecoder.ts';
 import { ArImageSampler } from '../src/samplers/arImage.ts';
@@ -86,7 +86,7 @@ export const benchmark: Benchmark = {
     const m = await load('emoji-maskgit');
     const maskgit = await Maskgit.load(gpu, m.config as MaskgitConfig, m.checkpoint);
     const a = await load('emoji-ar');
-    const ar = await Gpt2.load(gpu, a.config as Gpt2Config, a.checkpoint);
+    const ar = await ArImage.load(gpu, a.config as ArImageConfig, a.checkpoint);
     const c = decoder.config;
     const grid: TokenGrid = {
       height: c.latentSize,
@@ -95,7 +95,6 @@ export const benchmark: Benchmark = {
       codebookSize: c.codebookSize,
     };
     const numClasses = maskgit.config.numClasses;
-    const firstClassTokenId = a.config.stepwise.firstClassTokenId!;
 
     const generators: GeneratorRow[] = [];
     let sample: Int32Array | null = null;
@@ -109,13 +108,7 @@ export const benchmark: Benchmark = {
         const sampler =
           name === 'emoji-maskgit'
             ? new MaskgitSampler(gpu, maskgit, grid, { ...common, steps: 12, choiceTemperature: 4.5 }, numClasses)
-            : new ArImageSampler(
-                gpu,
-                ar,
-                grid,
-                { ...common, topK: grid.codebookSize },
-                { firstClassTokenId, numClasses },
-              );
+            : new ArImageSampler(gpu, ar, grid, { ...common, topK: grid.codebookSize }, numClasses);
         const r = await timeSteps(sampler);
         if (sampler instanceof ArImageSampler) sampler.release();
         const t0 = performance.now();

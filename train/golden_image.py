@@ -4,7 +4,7 @@ For each model: S token sequences with a class each, and the model's logits, wri
 FIXTURE_DIR/golden.safetensors as tokens i32 [S, L], classes i32 [S], logits f32 [S, L, K].
 - MaskGIT (emoji_maskgit.MaskGit): tokens in the sequence layout with some masked (256), logits of the
   image head [S, P·D, K].
-- AR (gpt2.GPT2 in the emoji_ar layout): tokens = [class token, codes …], logits [S, T, V] (all ids).
+- AR (emoji_ar.ArModel): every code known (teacher forcing), logits [S, P·D, K] in the same layout.
 
 Models: the shipped public/models/emoji-{maskgit,ar} (f16 weights, evaluated in f32), and tiny random
 ones (written with their config next to the golden file) for fast tests.
@@ -18,12 +18,10 @@ import argparse
 import json
 import os
 
-import numpy as np
 import torch
 
-from emoji_ar import FIRST_CLASS, with_class
+from emoji_ar import ArConfig, ArModel, hf_config as ar_config
 from emoji_maskgit import MaskGit, MaskGitConfig, depth_aware_mask, hf_config as maskgit_config
-from gpt2 import GPT2, GPT2Config, hf_config as gpt2_config
 from safetensors_io import load_safetensors, save_safetensors
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -56,15 +54,25 @@ def maskgit_golden(model: MaskGit, folder: str, samples: int, seed: int) -> None
     save_golden(folder, seq, cls, logits)
 
 
-def ar_golden(model: GPT2, folder: str, samples: int, codes: int, num_classes: int, seed: int) -> None:
+def ar_golden(model: ArModel, folder: str, samples: int, seed: int) -> None:
+    c = model.config
     g = torch.Generator().manual_seed(seed)
-    T = model.config.n_positions
-    seq = torch.randint(0, codes, (samples, T - 1), generator=g)
-    cls = torch.randint(0, num_classes + 1, (samples,), generator=g)
-    x = with_class(seq, cls)  # [S, T]
+    seq = torch.randint(0, c.codebook_size, (samples, c.n_positions * c.num_quantizers), generator=g)
+    cls = torch.randint(0, c.num_classes + 1, (samples,), generator=g)
+    cls[-1] = c.num_classes  # one with the null class (guidance)
     with torch.no_grad():
-        logits = model(x)
-    save_golden(folder, x, cls, logits)
+        logits = model(seq, cls)
+    save_golden(folder, seq, cls, logits)
+
+
+def write_tiny(model: torch.nn.Module, folder: str, config: dict) -> None:
+    """Rounds the weights to f16 (as shipped), saves them and the config."""
+    os.makedirs(folder, exist_ok=True)
+    sd = half_roundtrip(model.hf_state_dict())
+    model.load_hf_state_dict(sd)
+    save_safetensors(os.path.join(folder, "model.safetensors"), {k: v.half() for k, v in sd.items()}, {"format": "pt"})
+    config["stepwise"]["tokenizer_model"] = "tiny-rvq"
+    json.dump(config, open(os.path.join(folder, "config.json"), "w"), indent=2)
 
 
 def half_roundtrip(sd: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -74,41 +82,22 @@ def half_roundtrip(sd: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
 def tiny() -> None:
     torch.manual_seed(3)
     classes = ["alpha", "beta", "gamma"]
-    # MaskGIT: 4×4 grid, 2 depths of 16 codes, 2 blocks of width 32.
-    c = MaskGitConfig(num_classes=3, codebook_size=16, num_quantizers=2, n_positions=16, n_embd=32, n_layer=2, n_head=4)
-    m = MaskGit(c)
-    for p in m.parameters():  # larger than the training init, so every term shows in the logits
+    # 4×4 grid, 2 depths of 16 codes, 2 blocks of width 32; weights larger than the training init,
+    # so that every term shows in the logits.
+    shape = dict(num_classes=3, codebook_size=16, num_quantizers=2, n_positions=16, n_embd=32, n_layer=2, n_head=4)
+    m = MaskGit(MaskGitConfig(**shape))
+    for p in m.parameters():
         p.data.normal_(0, 0.3)
     folder = os.path.join(FIXTURES, "tiny-maskgit")
-    os.makedirs(folder, exist_ok=True)
-    sd = half_roundtrip(m.hf_state_dict())
-    m.load_hf_state_dict(sd)
-    save_safetensors(os.path.join(folder, "model.safetensors"), {k: v.half() for k, v in sd.items()}, {"format": "pt"})
-    cfg = maskgit_config(c, classes)
-    cfg["stepwise"]["tokenizer_model"] = "tiny-rvq"
-    json.dump(cfg, open(os.path.join(folder, "config.json"), "w"), indent=2)
+    write_tiny(m, folder, maskgit_config(m.config, classes))
     maskgit_golden(m, folder, 4, 5)
 
-    # AR: the same grid as a GPT-2 over [class, 32 codes]: vocab 16 codes + mask + 3 classes + null.
-    codes, first = 16, 17
-    a = GPT2(GPT2Config(vocab_size=first + 4, n_positions=33, n_embd=32, n_layer=2, n_head=4))
+    a = ArModel(ArConfig(**shape))
     for p in a.parameters():
         p.data.normal_(0, 0.3)
     folder = os.path.join(FIXTURES, "tiny-image-ar")
-    os.makedirs(folder, exist_ok=True)
-    sd = half_roundtrip(a.hf_state_dict())
-    a.load_hf_state_dict(sd)
-    save_safetensors(os.path.join(folder, "model.safetensors"), {k: v.half() for k, v in sd.items()}, {"format": "pt"})
-    cfg = gpt2_config(a.config, eos=codes)
-    cfg.update(bos_token_id=None, eos_token_id=None)
-    cfg["stepwise"] = {"task": "class-to-image", "mask_token_id": codes, "class_names": classes, "tokenizer_model": "tiny-rvq", "first_class_token_id": first}
-    json.dump(cfg, open(os.path.join(folder, "config.json"), "w"), indent=2)
-    g = torch.Generator().manual_seed(9)
-    seq = torch.randint(0, codes, (3, 32), generator=g)
-    cls = torch.tensor([0, 2, 3])
-    x = torch.cat([(first + cls)[:, None], seq], 1)
-    with torch.no_grad():
-        save_golden(folder, x, cls, a(x))
+    write_tiny(a, folder, ar_config(a.config, classes))
+    ar_golden(a, folder, 3, 9)
 
 
 def shipped() -> None:
@@ -122,12 +111,10 @@ def shipped() -> None:
 
     folder = os.path.join(MODELS, "emoji-ar")
     cfg = json.load(open(os.path.join(folder, "config.json")))
-    a = GPT2(GPT2Config(vocab_size=cfg["vocab_size"], n_positions=cfg["n_positions"], n_embd=cfg["n_embd"], n_layer=cfg["n_layer"], n_head=cfg["n_head"]))
+    a = ArModel(ArConfig(**{k: cfg[k] for k in ArConfig.__dataclass_fields__}))
     a.load_hf_state_dict({k: v.float() for k, v in load_safetensors(os.path.join(folder, "model.safetensors")).items()})
     a.eval()
-    n_classes = len(cfg["stepwise"]["class_names"])
-    ar_golden(a, os.path.join(FIXTURES, "emoji-ar"), 2, 256, n_classes, 23)
-    np.random.seed(0)
+    ar_golden(a, os.path.join(FIXTURES, "emoji-ar"), 2, 23)
 
 
 if __name__ == "__main__":

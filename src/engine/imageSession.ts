@@ -3,7 +3,7 @@
 
 import type { Gpu } from '../gpu/gpu.ts';
 import type { ModelAttention } from '../models/attentionMode.ts';
-import type { CausalLm } from '../models/causalLm.ts';
+import type { ArImage } from '../models/arImage.ts';
 import type { Maskgit } from '../models/maskgit.ts';
 import type { AnyModel } from '../models/registry.ts';
 import { toRgba, type RvqDecoder } from '../models/rvqDecoder.ts';
@@ -26,27 +26,14 @@ import { profiled } from './profiled.ts';
 export const CHOICE_TEMPERATURE_DEFAULT = 4.5;
 
 export type ImageGenerator =
-  | { kind: 'maskgit'; lm: Maskgit; classes: string[] }
-  | { kind: 'ar'; lm: CausalLm; classes: string[]; firstClassTokenId: number };
+  { kind: 'maskgit'; lm: Maskgit; classes: string[] } | { kind: 'ar'; lm: ArImage; classes: string[] };
 
-/** The generator side of a loaded model: MaskGIT, or a causal LM trained on class + image tokens. */
+/** The generator side of a loaded model: MaskGIT or autoregressive over image tokens. */
 export function imageGenerator(model: AnyModel, stepwise: StepwiseSection, source: string): ImageGenerator {
-  if (model.kind === 'image-maskgit') {
-    const n = model.lm.config.numClasses;
-    return {
-      kind: 'maskgit',
-      lm: model.lm,
-      classes: stepwise.classNames ?? Array.from({ length: n }, (_, i) => `class-${i}`),
-    };
-  }
-  if (model.kind === 'causal' && stepwise.task === 'class-to-image') {
-    if (!stepwise.classNames || stepwise.firstClassTokenId === undefined) {
-      throw badInput(
-        `${source}: an autoregressive image model needs stepwise.class_names and stepwise.first_class_token_id in config.json`,
-      );
-    }
-    return { kind: 'ar', lm: model.lm, classes: stepwise.classNames, firstClassTokenId: stepwise.firstClassTokenId };
-  }
+  const names = (n: number) => stepwise.classNames ?? Array.from({ length: n }, (_, i) => `class-${i}`);
+  if (model.kind === 'image-maskgit')
+    return { kind: 'maskgit', lm: model.lm, classes: names(model.lm.config.numClasses) };
+  if (model.kind === 'image-ar') return { kind: 'ar', lm: model.lm, classes: names(model.lm.config.numClasses) };
   throw badInput(
     `${source} is not an image generator`,
     'pick emoji-maskgit or emoji-ar (stepwise.task "class-to-image")',
@@ -71,18 +58,16 @@ interface Sampler {
 export function tokenGrid(decoder: RvqDecoder, generator: ImageGenerator, names: [string, string]): TokenGrid {
   const c = decoder.config;
   const grid = { height: c.latentSize, width: c.latentSize, depths: c.numQuantizers, codebookSize: c.codebookSize };
-  if (generator.kind === 'maskgit') {
-    const g = generator.lm.config;
-    if (
-      g.nPositions !== grid.height * grid.width ||
-      g.numQuantizers !== grid.depths ||
-      g.codebookSize !== grid.codebookSize
-    ) {
-      throw badInput(
-        `${names[0]} was trained on ${g.nPositions} positions × ${g.numQuantizers} depths of ${g.codebookSize} codes, but ${names[1]} makes ${grid.height}×${grid.width} × ${grid.depths} of ${grid.codebookSize}`,
-        'pair the generator with the tokenizer named in its config (stepwise.tokenizer_model)',
-      );
-    }
+  const g = generator.lm.config;
+  if (
+    g.nPositions !== grid.height * grid.width ||
+    g.numQuantizers !== grid.depths ||
+    g.codebookSize !== grid.codebookSize
+  ) {
+    throw badInput(
+      `${names[0]} was trained on ${g.nPositions} positions × ${g.numQuantizers} depths of ${g.codebookSize} codes, but ${names[1]} makes ${grid.height}×${grid.width} × ${grid.depths} of ${grid.codebookSize}`,
+      'pair the generator with the tokenizer named in its config (stepwise.tokenizer_model)',
+    );
   }
   return grid;
 }
@@ -143,7 +128,7 @@ export class ImageSession {
         generator.lm,
         grid,
         { ...common, topK: s.topK ?? grid.codebookSize },
-        { firstClassTokenId: generator.firstClassTokenId, numClasses: generator.classes.length },
+        generator.classes.length,
       );
       schedule = Array.from({ length: grid.height * grid.width }, () => grid.depths);
       samplerName = 'ar';

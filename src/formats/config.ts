@@ -7,21 +7,26 @@ import { ConfigFields } from './configFields.ts';
 import { validateGpt2, type Gpt2Config } from './configGpt2.ts';
 import { validateLlama, type LlamaConfig } from './configLlama.ts';
 import { validateMdlm, type MdlmConfig } from './configMdlm.ts';
-import { validateMaskgit, type MaskgitConfig } from './configMaskgit.ts';
+import {
+  validateArImage,
+  validateMaskgit,
+  type ArImageConfig,
+  type MaskgitConfig,
+} from './configImageTokens.ts';
 import { validateRvq, type RvqConfig } from './configRvq.ts';
 import { isJsonObject, own, parseJsonObject } from './json.ts';
 
 export type { Gpt2Config } from './configGpt2.ts';
 export type { LlamaConfig } from './configLlama.ts';
 export type { MdlmConfig } from './configMdlm.ts';
-export type { MaskgitConfig } from './configMaskgit.ts';
+export type { ArImageConfig, MaskgitConfig } from './configImageTokens.ts';
 export type { RvqConfig } from './configRvq.ts';
 export type { StepwiseSection } from './configStepwise.ts';
 
 export const CONFIG_FILE = 'config.json';
 
 /** A validated config: the architecture's normalised fields, and the file's JSON object as read. */
-type ArchitectureConfig = Gpt2Config | LlamaConfig | MdlmConfig | MaskgitConfig | RvqConfig;
+type ArchitectureConfig = Gpt2Config | LlamaConfig | MdlmConfig | MaskgitConfig | ArImageConfig | RvqConfig;
 export type ModelConfig = ArchitectureConfig & { raw: Record<string, unknown> };
 
 export type ModelType = ModelConfig['modelType'];
@@ -31,6 +36,7 @@ const REGISTRY: Record<ModelType, (f: ConfigFields) => ArchitectureConfig> = {
   llama: validateLlama,
   mdlm: validateMdlm,
   'stepwise-maskgit': validateMaskgit,
+  'stepwise-ar': validateArImage,
   'stepwise-rvq': validateRvq,
 };
 

@@ -8,7 +8,6 @@ export interface StepwiseSection {
   maskTokenId?: number; // "mask_token_id": the [MASK] token for masked-diffusion models, in [0, vocab_size)
   classNames?: string[]; // "class_names": labels of a class-conditional model, index = class id
   tokenizerModel?: string; // "tokenizer_model": which image tokenizer model an image generator pairs with
-  firstClassTokenId?: number; // "first_class_token_id": an AR image model's class c is token id first + c
 }
 
 /** Reads `stepwise` from a config (empty section when absent); mask_token_id is checked against vocabSize. */
@@ -24,7 +23,5 @@ export function readStepwiseSection(config: ConfigFields, vocabSize: number): St
   if (classNames !== undefined) section.classNames = classNames;
   const tokenizerModel = s.optString('tokenizer_model');
   if (tokenizerModel !== undefined) section.tokenizerModel = tokenizerModel;
-  const firstClass = s.optInt('first_class_token_id', 0, vocabSize - 1);
-  if (firstClass !== undefined) section.firstClassTokenId = firstClass;
   return section;
 }

@@ -17,23 +17,8 @@ import { gelu } from '../kernels/unary.ts';
 import type { CausalLm } from './causalLm.ts';
 import { KvCache } from './kvCache.ts';
 import { checkForward } from './forwardChecks.ts';
-import { splitColumns, WeightLoader } from './weights.ts';
-
-interface Linear {
-  w: Tensor; // [in, out]
-  b: Tensor; // [out]
-}
-
-interface Block {
-  ln1: { w: Tensor; b: Tensor }; // [C]
-  q: Linear; // [C, C], split from c_attn
-  k: Linear; // [C, C]
-  v: Linear; // [C, C]
-  proj: Linear; // c_proj [C, C]
-  ln2: { w: Tensor; b: Tensor }; // [C]
-  fc: Linear; // c_fc [C, F]
-  fcProj: Linear; // mlp.c_proj [F, C]
-}
+import { loadGpt2Block, loadNorm, type Gpt2Block, type Norm } from './gpt2Block.ts';
+import { WeightLoader } from './weights.ts';
 
 export class Gpt2 implements CausalLm {
   readonly architecture = 'gpt2';
@@ -43,8 +28,8 @@ export class Gpt2 implements CausalLm {
     readonly config: Gpt2Config,
     private readonly wte: Tensor, // [V, C]
     private readonly wpe: Tensor, // [P, C]
-    private readonly blocks: Block[],
-    private readonly lnF: { w: Tensor; b: Tensor }, // [C]
+    private readonly blocks: Gpt2Block[],
+    private readonly lnF: Norm, // [C]
     private readonly owned: Tensor[],
     readonly weightBytes: number,
   ) {}
@@ -63,34 +48,11 @@ export class Gpt2 implements CausalLm {
     const { vocabSize: V, nPositions: P, nEmbd: C, nInner: F, nLayer } = config;
     const w = new WeightLoader(gpu, checkpoint, `gpt2 config (n_embd=${C}, n_layer=${nLayer}, vocab_size=${V})`);
     const prefix = w.has('wte.weight') || !w.has('transformer.wte.weight') ? '' : 'transformer.';
-    const linear = async (name: string, nIn: number, nOut: number): Promise<Linear> => ({
-      w: await w.tensor(`${name}.weight`, [nIn, nOut]),
-      b: await w.tensor(`${name}.bias`, [nOut]),
-    });
-    const norm = async (name: string) => ({
-      w: await w.tensor(`${name}.weight`, [C]),
-      b: await w.tensor(`${name}.bias`, [C]),
-    });
     const wte = await w.tensor(`${prefix}wte.weight`, [V, C]);
     const wpe = await w.tensor(`${prefix}wpe.weight`, [P, C]);
-    const blocks: Block[] = [];
-    for (let i = 0; i < nLayer; i++) {
-      const p = `${prefix}h.${i}.`;
-      // c_attn's [C, 3C] weight holds q | k | v side by side; split it so each lands in its own tensor.
-      const [wq, wk, wv] = splitColumns(await w.host(`${p}attn.c_attn.weight`, [C, 3 * C]), C, 3);
-      const [bq, bk, bv] = splitColumns(await w.host(`${p}attn.c_attn.bias`, [3 * C]), 1, 3);
-      blocks.push({
-        ln1: await norm(`${p}ln_1`),
-        q: { w: w.upload(wq, [C, C], `${p}attn.q.weight`), b: w.upload(bq, [C], `${p}attn.q.bias`) },
-        k: { w: w.upload(wk, [C, C], `${p}attn.k.weight`), b: w.upload(bk, [C], `${p}attn.k.bias`) },
-        v: { w: w.upload(wv, [C, C], `${p}attn.v.weight`), b: w.upload(bv, [C], `${p}attn.v.bias`) },
-        proj: await linear(`${p}attn.c_proj`, C, C),
-        ln2: await norm(`${p}ln_2`),
-        fc: await linear(`${p}mlp.c_fc`, C, F),
-        fcProj: await linear(`${p}mlp.c_proj`, F, C),
-      });
-    }
-    const lnF = await norm(`${prefix}ln_f`);
+    const blocks: Gpt2Block[] = [];
+    for (let i = 0; i < nLayer; i++) blocks.push(await loadGpt2Block(w, `${prefix}h.${i}.`, C, F));
+    const lnF = await loadNorm(w, `${prefix}ln_f`, C);
     return new Gpt2(gpu, config, wte, wpe, blocks, lnF, w.all(), w.bytes);
   }
 

@@ -22,23 +22,8 @@ import { gelu } from '../kernels/unary.ts';
 import { badInput } from '../shared/errors.ts';
 import { bidirectionalAttention, checkModelAttention, DENSE, type ModelAttention } from './attentionMode.ts';
 import { BlockMerge } from './tokenMerge.ts';
-import { splitColumns, WeightLoader } from './weights.ts';
-
-interface Linear {
-  w: Tensor; // [in, out]
-  b: Tensor; // [out]
-}
-
-interface Block {
-  ln1: { w: Tensor; b: Tensor }; // [C]
-  q: Linear; // [C, C], split from c_attn
-  k: Linear; // [C, C]
-  v: Linear; // [C, C]
-  proj: Linear; // attn.c_proj [C, C]
-  ln2: { w: Tensor; b: Tensor }; // [C]
-  fc: Linear; // mlp.c_fc [C, 4C]
-  fcProj: Linear; // mlp.c_proj [4C, C]
-}
+import { loadGpt2Block, loadLinear, loadNorm, type Gpt2Block, type Linear, type Norm } from './gpt2Block.ts';
+import { WeightLoader } from './weights.ts';
 
 /** Attention setting and token-merge ratio of a forward (default: dense, no merging). */
 export type MaskgitForwardOptions = ModelAttention;
@@ -53,8 +38,8 @@ export class Maskgit {
     private readonly wte: Tensor[], // per depth [K + 1, C]
     private readonly wpe: Tensor, // [P, C]
     private readonly classEmbedding: Tensor, // [numClasses + 1, C]
-    private readonly blocks: Block[],
-    private readonly lnF: { w: Tensor; b: Tensor }, // [C]
+    private readonly blocks: Gpt2Block[],
+    private readonly lnF: Norm, // [C]
     private readonly head: Linear, // [C, D·K], [D·K]
     private readonly owned: Tensor[],
     readonly weightBytes: number,
@@ -78,37 +63,14 @@ export class Maskgit {
       throw badInput(`stepwise-maskgit: n_positions ${P} is not a square grid`, 'the latent grid must be square');
     }
     const w = new WeightLoader(gpu, checkpoint, `stepwise-maskgit config (n_embd=${C}, n_layer=${nLayer})`);
-    const linear = async (name: string, nIn: number, nOut: number): Promise<Linear> => ({
-      w: await w.tensor(`${name}.weight`, [nIn, nOut]),
-      b: await w.tensor(`${name}.bias`, [nOut]),
-    });
-    const norm = async (name: string) => ({
-      w: await w.tensor(`${name}.weight`, [C]),
-      b: await w.tensor(`${name}.bias`, [C]),
-    });
     const wte: Tensor[] = [];
     for (let d = 0; d < D; d++) wte.push(await w.tensor(`wte.${d}.weight`, [K + 1, C]));
     const wpe = await w.tensor('wpe.weight', [P, C]);
     const classEmbedding = await w.tensor('class_embedding.weight', [numClasses + 1, C]);
-    const blocks: Block[] = [];
-    for (let i = 0; i < nLayer; i++) {
-      const p = `h.${i}.`;
-      // c_attn's [C, 3C] weight holds q | k | v side by side; split it so each lands in its own tensor.
-      const [wq, wk, wv] = splitColumns(await w.host(`${p}attn.c_attn.weight`, [C, 3 * C]), C, 3);
-      const [bq, bk, bv] = splitColumns(await w.host(`${p}attn.c_attn.bias`, [3 * C]), 1, 3);
-      blocks.push({
-        ln1: await norm(`${p}ln_1`),
-        q: { w: w.upload(wq, [C, C], `${p}attn.q.weight`), b: w.upload(bq, [C], `${p}attn.q.bias`) },
-        k: { w: w.upload(wk, [C, C], `${p}attn.k.weight`), b: w.upload(bk, [C], `${p}attn.k.bias`) },
-        v: { w: w.upload(wv, [C, C], `${p}attn.v.weight`), b: w.upload(bv, [C], `${p}attn.v.bias`) },
-        proj: await linear(`${p}attn.c_proj`, C, C),
-        ln2: await norm(`${p}ln_2`),
-        fc: await linear(`${p}mlp.c_fc`, C, 4 * C),
-        fcProj: await linear(`${p}mlp.c_proj`, 4 * C, C),
-      });
-    }
-    const lnF = await norm('ln_f');
-    const head = await linear('head', C, D * K);
+    const blocks: Gpt2Block[] = [];
+    for (let i = 0; i < nLayer; i++) blocks.push(await loadGpt2Block(w, `h.${i}.`, C, 4 * C));
+    const lnF = await loadNorm(w, 'ln_f', C);
+    const head = await loadLinear(w, 'head', C, D * K);
     const grid = { height: side, width: side };
     return new Maskgit(gpu, config, grid, wte, wpe, classEmbedding, blocks, lnF, head, w.all(), w.bytes);
   }

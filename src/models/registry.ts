@@ -6,6 +6,7 @@ import { StepwiseError } from '../shared/errors.ts';
 import type { CausalLm } from './causalLm.ts';
 import { Gpt2 } from './gpt2.ts';
 import { Llama } from './llama.ts';
+import { ArImage } from './arImage.ts';
 import { Maskgit } from './maskgit.ts';
 import { Mdlm } from './mdlm.ts';
 import { RvqDecoder } from './rvqDecoder.ts';
@@ -31,6 +32,7 @@ export type AnyModel =
   | { kind: 'causal'; lm: CausalLm }
   | { kind: 'diffusion'; lm: Mdlm }
   | { kind: 'image-maskgit'; lm: Maskgit }
+  | { kind: 'image-ar'; lm: ArImage }
   | { kind: 'image-tokenizer'; lm: RvqDecoder };
 
 /** Builds whichever architecture the folder's model_type names. */
@@ -39,6 +41,8 @@ export async function loadModel(gpu: Gpu, model: LoadedModel): Promise<AnyModel>
     return { kind: 'diffusion', lm: await Mdlm.load(gpu, model.config, model.checkpoint) };
   if (model.config.modelType === 'stepwise-maskgit')
     return { kind: 'image-maskgit', lm: await Maskgit.load(gpu, model.config, model.checkpoint) };
+  if (model.config.modelType === 'stepwise-ar')
+    return { kind: 'image-ar', lm: await ArImage.load(gpu, model.config, model.checkpoint) };
   if (model.config.modelType === 'stepwise-rvq')
     return { kind: 'image-tokenizer', lm: await RvqDecoder.load(gpu, model) };
   return { kind: 'causal', lm: await loadCausalLm(gpu, model) };

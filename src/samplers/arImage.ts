@@ -1,11 +1,11 @@
-// Autoregressive sampling of an RVQ token grid (LlamaGen-style; algorithms.md §4.3) as a step iterator.
-// The model reads [class token, t_0, t_1, …] with t_i at index i = position · depths + depth, so a
-// grid position's depths come out in order, coarse to fine. One step = one grid position: `depths`
-// tokens, each drawn from the code logits (ids 0…K−1; class and mask ids are never drawn) after
-// classifier-free guidance, the conditional and the unconditional sequence each with its KV cache.
+// Autoregressive sampling of an RVQ token grid (LlamaGen-style order, RQ-Transformer-style depths;
+// algorithms.md §4.3) as a step iterator. One step = one grid position in raster order: the
+// transformer runs one slot against its KV cache, then the depth head draws the position's codes in
+// order, coarse to fine, each from the code logits after classifier-free guidance (the conditional and
+// the unconditional sequence each keep their own cache).
 
 import type { Gpu } from '../gpu/gpu.ts';
-import type { CausalLm } from '../models/causalLm.ts';
+import type { Tensor } from '../gpu/tensor.ts';
 import type { KvCache } from '../models/kvCache.ts';
 import { badInput } from '../shared/errors.ts';
 import { Rng } from '../shared/rng.ts';
@@ -20,13 +20,18 @@ import {
   type TokenGrid,
 } from './imageTokens.ts';
 
-export interface ArImageSettings extends ImageSamplingSettings {
-  topK: number; // draw among the k most likely codes (≥ 1; the codebook size = no limit)
+/** What an autoregressive image-token model offers the sampler (models/arImage.ts implements it). */
+export interface ArImageLm {
+  readonly nullClass: number;
+  newCache(): KvCache;
+  /** Hidden states [T, C] of the next slots: the class first, then the codes of the previous positions [T', D]. */
+  hidden(prevCodes: Int32Array, classId: number, cache: KvCache): Tensor;
+  /** Logits [R, K] of one depth for hidden rows [R, C], given the coarser codes [R, depth]. */
+  depthLogits(h: Tensor, coarser: Int32Array, depth: number): Tensor;
 }
 
-export interface ArImageClasses {
-  firstClassTokenId: number; // class c is token firstClassTokenId + c
-  numClasses: number; // the null class is token firstClassTokenId + numClasses
+export interface ArImageSettings extends ImageSamplingSettings {
+  topK: number; // draw among the k most likely codes (≥ 1; the codebook size = no limit)
 }
 
 export class ArImageSampler {
@@ -34,80 +39,74 @@ export class ArImageSampler {
   private readonly rng: Rng;
   private readonly cond: KvCache;
   private readonly uncond: KvCache | null;
-  private next = 0; // sequence index of the next token
-  private pending: { cond: Int32Array; uncond: Int32Array }; // tokens not yet run through the model
+  private position = 0; // the next grid position
 
   constructor(
     private readonly gpu: Gpu,
-    private readonly model: CausalLm,
+    private readonly model: ArImageLm,
     readonly grid: TokenGrid,
     private readonly settings: ArImageSettings,
-    classes: ArImageClasses,
+    numClasses: number,
   ) {
-    checkImageSampling(settings, classes.numClasses);
+    checkImageSampling(settings, numClasses);
     if (!(Number.isInteger(settings.topK) && settings.topK >= 1)) {
       throw badInput(`top-k must be a whole number ≥ 1; got ${settings.topK}`);
     }
-    const L = sequenceLength(grid);
-    if (model.contextLength < L + 1) {
-      throw badInput(`the model's context (${model.contextLength}) is shorter than class token + ${L} image tokens`);
-    }
-    const classToken = classes.firstClassTokenId + settings.classId;
-    const nullToken = classes.firstClassTokenId + classes.numClasses;
-    if (nullToken >= model.vocabSize) {
-      throw badInput(`the null class token ${nullToken} is outside the model's vocabulary (${model.vocabSize})`);
-    }
-    this.tokens = new Int32Array(L).fill(grid.codebookSize);
+    this.tokens = new Int32Array(sequenceLength(grid)).fill(grid.codebookSize);
     this.rng = new Rng(settings.seed);
-    this.cond = model.newCache(L + 1);
-    this.uncond = settings.guidance > 0 ? model.newCache(L + 1) : null;
-    this.pending = { cond: Int32Array.of(classToken), uncond: Int32Array.of(nullToken) };
+    this.cond = model.newCache();
+    this.uncond = settings.guidance > 0 ? model.newCache() : null;
   }
 
   get done(): boolean {
-    return this.next >= this.tokens.length;
+    return this.position >= this.grid.height * this.grid.width;
   }
 
   async step(): Promise<ImageTokenStep | null> {
     if (this.done) return null;
     const { depths: D, codebookSize: K } = this.grid;
-    const { guidance, temperature, topK } = this.settings;
+    const { classId, guidance, temperature, topK } = this.settings;
+    const p = this.position;
+    // 1. Run this position's slot (it reads the previous position's codes) in both sequences.
+    const prev = p === 0 ? new Int32Array(0) : this.tokens.slice((p - 1) * D, p * D);
+    const hc = this.model.hidden(prev, classId, this.cond); // [1, C]
+    const hu = this.uncond ? this.model.hidden(prev, this.model.nullClass, this.uncond) : null; // [1, C]
     const unmasked: number[] = [];
     const confidence = new Float32Array(this.tokens.length).fill(NaN);
     const logp = new Float64Array(K);
-    let forwards = 0;
+    const coarser: number[] = [];
     for (let d = 0; d < D; d++) {
-      // 1. Run the pending token(s) through both sequences; keep the last position's code logits.
-      const c = await this.lastLogits(this.cond, this.pending.cond);
-      const u = this.uncond ? await this.lastLogits(this.uncond, this.pending.uncond) : null;
-      forwards += u ? 2 : 1;
-      // 2. Guide, then draw one code among the top-k at the temperature.
+      // 2. Code logits of depth d given the coarser codes just drawn, guided, limited to the top k.
+      const c = await this.read(this.model.depthLogits(hc, Int32Array.from(coarser), d));
+      const u = hu ? await this.read(this.model.depthLogits(hu, Int32Array.from(coarser), d)) : null;
       const logits = guide(c, u, guidance);
       keepTopK(logits, topK);
       logSoftmaxRow(logits, 0, K, temperature, logp);
+      // 3. Draw the code and commit it.
       const code = drawLog(logp, this.rng.next());
-      // 3. Commit it and feed it to both sequences next.
-      const i = this.next++;
+      const i = p * D + d;
       this.tokens[i] = code;
+      coarser.push(code);
       unmasked.push(i);
       confidence[i] = Math.exp(logp[code]);
-      this.pending = { cond: Int32Array.of(code), uncond: Int32Array.of(code) };
     }
+    hc.release();
+    hu?.release();
+    this.position++;
     return {
-      step: this.next / D,
+      step: this.position,
       tokens: this.tokens.slice(),
       unmasked,
       confidence,
-      forwards,
+      forwards: hu ? 2 : 1,
       done: this.done,
     };
   }
 
-  private async lastLogits(cache: KvCache, ids: Int32Array): Promise<Float32Array> {
-    const t = this.model.forward(ids, cache, { lastOnly: true }); // [1, V]
-    const all = (await this.gpu.read(t)) as Float32Array;
+  private async read(t: Tensor): Promise<Float32Array> {
+    const data = (await this.gpu.read(t)) as Float32Array;
     t.release();
-    return all.slice(0, this.grid.codebookSize); // the code logits only
+    return data;
   }
 
   release(): void {

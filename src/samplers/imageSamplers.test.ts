@@ -3,12 +3,12 @@
 // schedule's count per step and never a finer depth while a coarser one at its position is masked;
 // AR fixes one grid position (all its depths, in order) per step; seeds reproduce; bad settings fail.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Gpt2Config, MaskgitConfig } from '../formats/config.ts';
+import type { ArImageConfig, MaskgitConfig } from '../formats/config.ts';
 import { loadModelFolder } from '../formats/modelFolder.ts';
 import { nodeFolder } from '../formats/nodeFolder.ts';
 import type { Gpu } from '../gpu/gpu.ts';
 import { testGpu } from '../gpu/testing.ts';
-import { Gpt2 } from '../models/gpt2.ts';
+import { ArImage } from '../models/arImage.ts';
 import { Maskgit } from '../models/maskgit.ts';
 import { ArImageSampler } from './arImage.ts';
 import type { ImageTokenStep, TokenGrid } from './imageTokens.ts';
@@ -20,14 +20,14 @@ const MASK = 16;
 const L = 32;
 let gpu: Gpu;
 let maskgit: Maskgit;
-let ar: Gpt2;
+let ar: ArImage;
 
 beforeAll(async () => {
   gpu = await testGpu();
   const m = await loadModelFolder(nodeFolder(fixture('tiny-maskgit')), { requireTokenizer: false });
   maskgit = await Maskgit.load(gpu, m.config as MaskgitConfig, m.checkpoint);
   const a = await loadModelFolder(nodeFolder(fixture('tiny-image-ar')), { requireTokenizer: false });
-  ar = await Gpt2.load(gpu, a.config as Gpt2Config, a.checkpoint);
+  ar = await ArImage.load(gpu, a.config as ArImageConfig, a.checkpoint);
 });
 
 async function trace(sampler: { step(): Promise<ImageTokenStep | null> }): Promise<ImageTokenStep[]> {
@@ -115,7 +115,7 @@ describe('MaskGIT sampler', () => {
 });
 
 describe('AR image sampler', () => {
-  const classes = { firstClassTokenId: 17, numClasses: 3 };
+  const classes = 3;
   it('fixes one position (its depths in order) per step, keeps the invariants, reproduces with a seed', async () => {
     const settings = { classId: 2, guidance: 1.5, temperature: 1, seed: 3, topK: 16 };
     const sampler = new ArImageSampler(gpu, ar, GRID, settings, classes);

@@ -1,13 +1,12 @@
-// Stepwise's MaskGIT image-token generator (train/emoji_maskgit.py): a class-conditional bidirectional
-// transformer with one token per latent grid position; each position's input sums one embedding per
-// RVQ depth, and the head predicts every depth's code. No public architecture has these names, so the
-// model_type is Stepwise's own ("stepwise-maskgit").
+// Stepwise's image-token generators over an RVQ grid, class-conditional transformers with one token
+// per latent grid position: "stepwise-maskgit" (bidirectional, train/emoji_maskgit.py) and
+// "stepwise-ar" (causal with a depth head, train/emoji_ar.py). No public architecture has these
+// names, so the model types are Stepwise's own; both share these fields.
 
 import type { ConfigFields } from './configFields.ts';
 import { readStepwiseSection, type StepwiseSection } from './configStepwise.ts';
 
-export interface MaskgitConfig {
-  modelType: 'stepwise-maskgit';
+interface ImageTokenTransformerConfig {
   numClasses: number; // "num_classes": class labels; id num_classes is the null class (guidance)
   codebookSize: number; // "codebook_size": codes per RVQ depth; id codebook_size means masked
   numQuantizers: number; // "num_quantizers": RVQ depths per grid position
@@ -20,7 +19,23 @@ export interface MaskgitConfig {
   stepwise: StepwiseSection;
 }
 
+export interface MaskgitConfig extends ImageTokenTransformerConfig {
+  modelType: 'stepwise-maskgit';
+}
+
+export interface ArImageConfig extends ImageTokenTransformerConfig {
+  modelType: 'stepwise-ar';
+}
+
 export function validateMaskgit(f: ConfigFields): MaskgitConfig {
+  return { modelType: 'stepwise-maskgit', ...readImageTokenTransformer(f) };
+}
+
+export function validateArImage(f: ConfigFields): ArImageConfig {
+  return { modelType: 'stepwise-ar', ...readImageTokenTransformer(f) };
+}
+
+function readImageTokenTransformer(f: ConfigFields): ImageTokenTransformerConfig {
   const numClasses = f.positiveInt('num_classes');
   const codebookSize = f.positiveInt('codebook_size');
   const numQuantizers = f.positiveInt('num_quantizers');
@@ -35,7 +50,6 @@ export function validateMaskgit(f: ConfigFields): MaskgitConfig {
   if (stepwise.classNames && stepwise.classNames.length !== numClasses)
     f.fail('stepwise', `class_names lists ${stepwise.classNames.length} names but num_classes is ${numClasses}`);
   return {
-    modelType: 'stepwise-maskgit',
     numClasses,
     codebookSize,
     numQuantizers,
