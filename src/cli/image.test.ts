@@ -140,7 +140,7 @@ describe('generate --model emoji-ar', () => {
       join(dir, 'y.png'),
     ]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: --steps does not apply to gpt2 image models/);
+    expect(r.stderr).toMatch(/^error: --steps does not apply to stepwise-ar image models/);
   });
 });
 
