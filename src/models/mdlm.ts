@@ -7,7 +7,8 @@
 // zeroed, so c — and every block's shift/scale/gate — is computed once at load.
 // Tensor names are those of kuleshov-group/mdlm-owt, with or without the "backbone." prefix.
 // Without retraining, a forward may swap dense attention for block top-K or LLSA (attentionMode.ts),
-// or merge tokens (tokenMerge.ts): see `MdlmForwardOptions`.
+// or merge tokens (tokenMerge.ts): see `MdlmForwardOptions`. A dense forward can also hand out one
+// block's q, k, v of one head (`MdlmCapture`), e.g. for the attention lab.
 
 import type { Gpu } from '../gpu/gpu.ts';
 import { view, type Tensor } from '../gpu/tensor.ts';
@@ -60,11 +61,22 @@ interface Block {
 /** One block's conditioning: six [D] vectors (shift, scale, gate for attention, then for the MLP). */
 type Modulation = [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
 
+/** Which head of which block a forward hands out, and to whom. */
+export interface MdlmCapture {
+  layer: number; // block, 0 … n_blocks − 1
+  head: number; // attention head, 0 … n_heads − 1
+  /** Called once, during the forward, with that head's q and k (after RoPE: what attention sees) and
+   *  v for all T positions, [T, Dh] each. They are released when it returns: copy what you keep. */
+  onCapture(q: Tensor, k: Tensor, v: Tensor): void;
+}
+
 export interface MdlmForwardOptions extends ModelAttention {
   /** Every block's keys and values are written here (and read, with `rows`). Dense attention only. */
   cache?: MdlmKvCache;
   /** Sorted positions to compute over a filled cache (see `forward`). */
   rows?: number[];
+  /** Hands one block's q, k, v of one head out. Dense attention over every position only. */
+  capture?: MdlmCapture;
 }
 
 export class Mdlm {
@@ -209,7 +221,7 @@ export class Mdlm {
     for (const id of ids)
       if (!(id >= 0 && id < V)) throw badInput(`token id ${id} is outside the vocabulary (0 … ${V - 1})`);
     if (!Number.isFinite(sigma) || sigma < 0) throw badInput(`σ must be a finite number ≥ 0; got ${sigma}`);
-    const { cache, rows } = options;
+    const { cache, rows, capture } = options;
     if (cache && cache.length !== T) throw badInput(`the cache holds ${cache.length} positions, the sequence ${T}`);
     if (rows && !(cache && cache.filled)) throw badInput('computing a subset of rows needs a filled cache');
     const N = this.paddedLength(T, options); // tokens run through the blocks
@@ -219,6 +231,7 @@ export class Mdlm {
         'use no cache, or dense attention without token merging',
       );
     }
+    if (capture) this.checkCapture(capture, options);
     const setting = options.attention ?? DENSE;
     const ratio = options.mergeRatio ?? 0;
     const R = rows ? rows.length : N;
@@ -251,6 +264,7 @@ export class Mdlm {
       cache?.write(i, k, v, rows);
       // Bidirectional: every row attends over all positions (from the cache when computing a subset).
       const vh = view(v, [M, H, Dh]);
+      if (capture?.layer === i) this.captureHead(capture, q, k, vh);
       const a = rows
         ? attention(gpu, q, cache!.keys[i], cache!.values[i]) // [R, H, Dh]
         : merge
@@ -285,6 +299,40 @@ export class Mdlm {
     for (const t of [x, nf, hf]) t.release();
     if (!this.fixed) for (const t of [...cond.blocks.flat(), ...cond.final]) t.release();
     return logits;
+  }
+
+  /** 'bad-input' unless the forward is dense over every position and the layer and head exist. */
+  private checkCapture(capture: MdlmCapture, options: MdlmForwardOptions): void {
+    const { nBlocks, nHeads } = this.config;
+    if (!isDense(options) || options.rows) {
+      throw badInput(
+        `capturing q, k, v needs dense attention over every position; got ${options.rows ? 'a subset of rows' : describeAttention(options)}`,
+      );
+    }
+    const { layer, head } = capture;
+    if (!(Number.isInteger(layer) && layer >= 0 && layer < nBlocks)) {
+      throw badInput(`layer ${layer} is outside the model's blocks 0 … ${nBlocks - 1}`);
+    }
+    if (!(Number.isInteger(head) && head >= 0 && head < nHeads)) {
+      throw badInput(`head ${head} is outside the model's heads 0 … ${nHeads - 1}`);
+    }
+  }
+
+  /** Hands head `capture.head` of q, k, v [T, H, Dh] to `capture` as [T, Dh] tensors: one copy per
+   *  position and tensor, recorded in order with the forward's dispatches (no kernel needed). */
+  private captureHead(capture: MdlmCapture, q: Tensor, k: Tensor, v: Tensor): void {
+    const [T, H, Dh] = q.shape;
+    const headOf = (src: Tensor, name: string): Tensor => {
+      const out = this.gpu.empty([T, Dh], 'f32', `capture.${name}`); // [T, Dh]
+      for (let t = 0; t < T; t++) this.gpu.copy(src, (t * H + capture.head) * Dh, out, t * Dh, Dh);
+      return out;
+    };
+    const [hq, hk, hv] = [headOf(q, 'q'), headOf(k, 'k'), headOf(v, 'v')];
+    try {
+      capture.onCapture(hq, hk, hv);
+    } finally {
+      for (const t of [hq, hk, hv]) t.release();
+    }
   }
 
   /** Tokens a forward of T tokens runs with these options: T, or the next multiple of the sparse
