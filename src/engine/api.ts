@@ -280,17 +280,28 @@ export interface MemoryState {
 // ---- attention lab ------------------------------------------------------------------------------
 
 /** The lab's inputs: smooth 2-D fields on a token grid in Morton order (neighbouring tokens alike, as
- *  in images), or independent uniform values in [−1, 1). Q/K captured from a model step is not
- *  offered: the models compute Q inside their forward pass and do not expose it. */
-export type AttentionLabInput = 'smooth' | 'random';
+ *  in images), independent uniform values in [−1, 1), or one head's q, k (after RoPE) and v captured
+ *  from a forward of a loaded masked-diffusion model over a text followed by [MASK]. */
+export type AttentionLabInput = 'smooth' | 'random' | 'model';
+
+/** Where the 'model' input comes from: one forward of the model over the text, then [MASK] up to N,
+ *  at the noise level of a step that still has that share of the tokens masked. */
+export interface AttentionLabModelInput {
+  handle: string; // a loaded masked-diffusion model (mdlm); N ≤ its context
+  layer: number; // transformer block, 0 … n_blocks − 1
+  head: number; // attention head, 0 … n_heads − 1
+  text?: string; // encoded with the model's tokenizer; default: the first sentence of the Brown corpus
+  tokens?: number[]; // token ids instead of text (a model without a tokenizer)
+}
 
 export interface AttentionLabRequest {
   n: number; // tokens N (one head, bidirectional)
-  headDim: number; // D, 1 … 256
+  headDim: number; // D, 1 … 256; the 'model' input runs with the model's head size instead
   block: number; // B: tokens per block, a power of two ≥ 2 dividing N
   topk: number; // K ≥ 1: blocks kept per query block (block top-K and every LLSA level)
   levels: number; // LLSA's L ≥ 1; N must be a multiple of B^L
   input: AttentionLabInput;
+  model?: AttentionLabModelInput; // the 'model' input's source (read for that input only)
   queryBlock: number; // the query block (of B tokens) to show first, 0 … N/B − 1
   seed: number; // the inputs and ToMe's choice of destination per cell
   tomeRatio: number; // share of the ToMe grid's tokens merged away, 0 … 0.75
@@ -310,8 +321,8 @@ export interface AttentionLabMethod {
 }
 
 /** Where the blocks of one level are drawn: a grid of equal cells, one block per cell. With the
- *  smooth input a block is the patch of the token grid it pools; with random input blocks are laid
- *  out in reading order. */
+ *  smooth input a block is the patch of the token grid it pools; with the other inputs blocks are
+ *  laid out in reading order. */
 export interface AttentionLabLayout {
   rows: number;
   cols: number;
@@ -331,9 +342,11 @@ export interface AttentionLabLevel {
 }
 
 export interface AttentionLabTome {
-  height: number; // the token grid ToMe runs on (raster order)
+  height: number; // the token grid ToMe runs on (raster order); 1 for the model's text sequence
   width: number;
-  sharedInput: boolean; // true: the attention input itself (N a square); false: its own 32×32 input
+  cellWidth: number; // tokens per merge cell across: 2 on a grid (2×2 cells), 4 on a sequence (as the models merge text)
+  cellHeight: number; // tokens per merge cell down: 2 on a grid, 1 on a sequence
+  sharedInput: boolean; // true: the attention input itself (N a square, or the model input); false: its own 32×32 input
   ratio: number;
   merged: number; // tokens merged away, r = ⌊H·W·ratio⌋
   kept: number; // slots after merging, H·W − r
@@ -344,9 +357,26 @@ export interface AttentionLabTome {
   error: AttentionLabError; // unmerged output against dense attention over the grid
 }
 
+/** A request as run: defaults filled in (and the model's head size for the 'model' input). */
+export type AttentionLabRun = Required<Omit<AttentionLabRequest, 'model'>> & Pick<AttentionLabRequest, 'model'>;
+
+/** What the 'model' input captured. */
+export interface AttentionLabCapture {
+  source: string; // the model, as loaded (e.g. "brown-mdlm")
+  layer: number;
+  head: number;
+  layers: number; // the model's blocks
+  heads: number; // the model's heads
+  context: number; // the model's context (model_length)
+  textTokens: number; // tokens of the text; the other N − textTokens are [MASK]
+  sigma: number; // noise level of the forward: σ(t) at t = the share of [MASK]
+  pieces: string[] | null; // decoded text of the text's tokens; null without a tokenizer
+}
+
 export interface AttentionLabResult {
-  request: Required<AttentionLabRequest>; // as run, defaults filled in
-  grid: { height: number; width: number } | null; // the smooth input's token grid; null for random input
+  request: AttentionLabRun;
+  grid: { height: number; width: number } | null; // the smooth input's token grid; null for the others
+  capture?: AttentionLabCapture; // the 'model' input only
   timingSource: TimingSource;
   dense: AttentionLabMethod;
   blockTopk: AttentionLabMethod;
@@ -398,8 +428,9 @@ export interface EngineApi {
   closeSession(session: string): Promise<void>;
   /** GPU memory held by the engine: model weights, and pooled buffers (activations, caches). */
   memory(): Promise<MemoryState>;
-  /** Dense vs block top-K vs LLSA attention on one synthetic head: times, errors against dense, the
-   *  blocks each level selected, and token merging (ToMe) on a token grid. */
+  /** Dense vs block top-K vs LLSA attention on one head (synthetic, or captured from a loaded
+   *  masked-diffusion model): times, errors against dense, the blocks each level selected, and token
+   *  merging (ToMe) on a token grid or the model's sequence. */
   attentionLab(request: AttentionLabRequest): Promise<AttentionLabResult>;
   dispose(): Promise<void>;
 }

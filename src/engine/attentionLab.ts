@@ -10,9 +10,12 @@
 // Inputs: 'smooth' — every channel a sum of a few low-frequency cosine products over a 2-D token grid,
 // Q and K sharing one field (so similar tokens attend to each other, as in images) and reordered to
 // Morton order, so that 1-D blocks are square patches; 'random' — uniform values in [−1, 1), as the
-// benchmark uses. Q/K captured from a model step is not offered: the models compute Q inside their
-// forward pass and do not expose it.
+// benchmark uses; 'model' — one head's q, k (after RoPE) and v, captured from one forward of a loaded
+// masked-diffusion model over a text padded with [MASK] to N (what a denoising step sees), at the
+// noise level of a step with that share still masked. ToMe then merges the text sequence the way the
+// models do (cells of 4 consecutive tokens) rather than a 2-D grid.
 
+import type { TextTokenizer } from '../formats/tokenizer.ts';
 import type { AdapterSummary } from '../gpu/adapter.ts';
 import type { Gpu } from '../gpu/gpu.ts';
 import { view, type Tensor } from '../gpu/tensor.ts';
@@ -21,15 +24,20 @@ import { attentionBlockTopk } from '../kernels/attentionBlockTopk.ts';
 import { hierarchyLayout, llsa, LLSA_MAX_LEVELS, SPARSE_MAX_TOPK } from '../kernels/llsa.ts';
 import { mortonPermutation } from '../kernels/morton.ts';
 import { mergeTokens, proportionalAttention, tomesdPlan, unmergeTokens } from '../kernels/tome.ts';
+import type { Mdlm } from '../models/mdlm.ts';
+import type { AnyModel } from '../models/registry.ts';
+import { sigmaOf } from '../samplers/diffusion.ts';
 import { badInput } from '../shared/errors.ts';
 import { Rng } from '../shared/rng.ts';
 import type {
+  AttentionLabCapture,
   AttentionLabError,
   AttentionLabLayout,
   AttentionLabLevel,
   AttentionLabMethod,
   AttentionLabRequest,
   AttentionLabResult,
+  AttentionLabRun,
   AttentionLabTome,
 } from './api.ts';
 
@@ -47,6 +55,19 @@ const SLOW_MS = 2_000;
 const MODES = 4; // cosine products summed per channel of a smooth field
 const MAX_PERIODS = 2; // at most this many periods across the grid, in each direction
 const OWN_FIELD = 0.5; // weight of Q's and K's own fields next to the field they share
+const GRID_CELLS = { sx: 2, sy: 2 }; // tomesd's merge cells on a token grid
+const SEQUENCE_CELLS = { sx: 4, sy: 1 }; // and on a text sequence, as the models merge (tokenMerge.ts)
+
+/** The first sentence of the Brown corpus: the 'model' input's text when the request gives none. */
+export const LAB_TEXT =
+  "The Fulton County Grand Jury said Friday an investigation of Atlanta's recent primary election produced no evidence that any irregularities took place.";
+
+/** A model loaded in the engine, for the 'model' input. */
+export interface LabModel {
+  source: string; // what it was loaded from, for messages
+  model: AnyModel;
+  tokenizer: TextTokenizer | null;
+}
 
 /** The levels N and B allow: the largest L ≤ LLSA_MAX_LEVELS with N a multiple of B^L (0: none). */
 export function maxLabLevels(n: number, block: number): number {
@@ -58,7 +79,7 @@ export function maxLabLevels(n: number, block: number): number {
 const isPowerOfTwo = (x: number) => Number.isInteger(x) && x >= 1 && (x & (x - 1)) === 0;
 
 /** Validates a request against the kernels' limits and this adapter's; fills in the defaults. */
-export function checkLabRequest(adapter: AdapterSummary, req: AttentionLabRequest): Required<AttentionLabRequest> {
+export function checkLabRequest(adapter: AdapterSummary, req: AttentionLabRequest): AttentionLabRun {
   const { n, headDim: d, block, topk, levels, input, queryBlock, seed, tomeRatio } = req;
   const reps = req.reps ?? DEFAULT_REPS;
   const maxTokens = MAX_TOKENS[adapter.adapterClass];
@@ -99,8 +120,8 @@ export function checkLabRequest(adapter: AdapterSummary, req: AttentionLabReques
       throw badInput(`top-K=${topk} keeps ${widest} blocks per query block; at most ${SPARSE_MAX_TOPK} are supported`);
     }
   }
-  if (input !== 'smooth' && input !== 'random') {
-    throw badInput(`input must be "smooth" or "random", got "${String(input)}"`);
+  if (input !== 'smooth' && input !== 'random' && input !== 'model') {
+    throw badInput(`input must be "smooth", "random" or "model", got "${String(input)}"`);
   }
   if (input === 'smooth' && !isPowerOfTwo(n)) {
     throw badInput(
@@ -118,7 +139,119 @@ export function checkLabRequest(adapter: AdapterSummary, req: AttentionLabReques
   if (!Number.isInteger(reps) || reps < 1 || reps > MAX_REPS) {
     throw badInput(`timed calls per method must be 1 … ${MAX_REPS}, got ${reps}`);
   }
-  return { n, headDim: d, block, topk, levels, input, queryBlock, seed, tomeRatio, reps };
+  const run = { n, headDim: d, block, topk, levels, input, queryBlock, seed, tomeRatio, reps };
+  return input === 'model' ? { ...run, model: req.model } : run;
+}
+
+// ---- the model input ------------------------------------------------------------------------------
+
+interface ModelSource {
+  lm: Mdlm;
+  source: string;
+  layer: number;
+  head: number;
+  ids: Int32Array; // [T] the text's tokens, T ≤ N
+  pieces: string[] | null; // their decoded text; null without a tokenizer
+}
+
+/** The 'model' input's model, layer, head and tokens, checked against the model ('bad-input' naming
+ *  what is wrong: no masked-diffusion model loaded, a layer or head it does not have, N beyond its
+ *  context, a text longer than N). */
+function modelSource(req: AttentionLabRequest, loaded: LabModel | null): ModelSource {
+  const m = req.model;
+  if (!m) {
+    throw badInput(
+      'the model input needs a loaded masked-diffusion model (its handle, a layer and a head)',
+      'load brown-mdlm first, or choose another input',
+    );
+  }
+  if (!loaded) {
+    throw badInput(
+      `the model input needs a loaded masked-diffusion model; no model "${m.handle}" is loaded`,
+      'load brown-mdlm first, or choose another input',
+    );
+  }
+  if (loaded.model.kind !== 'diffusion') {
+    throw badInput(
+      `${loaded.source} is not a masked-diffusion model; the model input captures q, k, v from an mdlm model`,
+      'load brown-mdlm',
+    );
+  }
+  const lm = loaded.model.lm;
+  const { nBlocks, nHeads, modelLength, vocabSize } = lm.config;
+  if (!(Number.isInteger(m.layer) && m.layer >= 0 && m.layer < nBlocks)) {
+    throw badInput(`layer ${m.layer} is not one of ${loaded.source}'s blocks 0 … ${nBlocks - 1}`);
+  }
+  if (!(Number.isInteger(m.head) && m.head >= 0 && m.head < nHeads)) {
+    throw badInput(`head ${m.head} is not one of ${loaded.source}'s heads 0 … ${nHeads - 1}`);
+  }
+  if (req.n > modelLength) {
+    throw badInput(
+      `N=${req.n} tokens is more than ${loaded.source}'s context of ${modelLength}`,
+      `use N ≤ ${modelLength}`,
+    );
+  }
+  if (m.tokens !== undefined && m.text !== undefined)
+    throw badInput('give the model input a text or token ids, not both');
+  const { tokenizer } = loaded;
+  if (m.tokens === undefined && !tokenizer) {
+    throw badInput(`${loaded.source} has no tokenizer.json`, 'give the model input as token ids');
+  }
+  const ids = Int32Array.from(m.tokens ?? tokenizer!.encode(m.text ?? LAB_TEXT));
+  for (const id of ids) {
+    if (!(Number.isInteger(id) && id >= 0 && id < vocabSize)) {
+      throw badInput(`token id ${id} is outside ${loaded.source}'s vocabulary (0 … ${vocabSize - 1})`);
+    }
+  }
+  if (ids.length > req.n) {
+    throw badInput(`the text is ${ids.length} tokens, more than N=${req.n}`, 'use a shorter text or a larger N');
+  }
+  const pieces = tokenizer ? Array.from(ids, (id) => tokenizer.decode([id])) : null;
+  return { lm, source: loaded.source, layer: m.layer, head: m.head, ids, pieces };
+}
+
+/** One forward over the text and [MASK] up to N tokens, at σ(t) with t the share of [MASK] (the
+ *  noise level of a step that still has that share masked); the chosen head's q, k, v, [N, Dh] each. */
+async function captureModel(
+  gpu: Gpu,
+  src: ModelSource,
+  n: number,
+): Promise<{ host: HostQkv; capture: AttentionLabCapture }> {
+  const { lm, layer, head } = src;
+  const ids = new Int32Array(n).fill(lm.maskTokenId); // [N]
+  ids.set(src.ids);
+  const sigma = sigmaOf((n - src.ids.length) / n);
+  let kept: Tensor[] = [];
+  const onCapture = (...qkv: Tensor[]) => {
+    kept = qkv.map((t, j) => {
+      const copy = gpu.empty(t.shape, 'f32', `lab.capture.${'qkv'[j]}`); // [N, Dh]
+      gpu.copy(t, 0, copy, 0, t.shape[0] * t.shape[1]);
+      return copy;
+    });
+  };
+  const host: Float32Array[] = [];
+  try {
+    lm.forward(ids, sigma, { capture: { layer, head, onCapture } }).release();
+    for (const t of kept) host.push((await gpu.read(t)) as Float32Array);
+  } finally {
+    releaseAll(kept);
+  }
+  const [q, k, v] = host;
+  const { nBlocks, nHeads, modelLength } = lm.config;
+  return {
+    host: { q, k, v },
+    capture: {
+      source: src.source,
+      layer,
+      head,
+      layers: nBlocks,
+      heads: nHeads,
+      context: modelLength,
+      textTokens: src.ids.length,
+      sigma,
+      pieces: src.pieces,
+    },
+  };
 }
 
 // ---- inputs ---------------------------------------------------------------------------------------
@@ -166,10 +299,10 @@ interface HostQkv {
   v: Float32Array; // [T, D]
 }
 
-/** Q, K, V for T = H·W tokens in raster order. */
-function makeInputs(input: AttentionLabRequest['input'], rng: Rng, grid: Grid, d: number): HostQkv {
+/** Q, K, V for T = H·W tokens in raster order: smooth fields, or uniform random values. */
+function makeInputs(smooth: boolean, rng: Rng, grid: Grid, d: number): HostQkv {
   const t = grid.height * grid.width;
-  if (input === 'random') return { q: rng.floats(t * d), k: rng.floats(t * d), v: rng.floats(t * d) };
+  if (!smooth) return { q: rng.floats(t * d), k: rng.floats(t * d), v: rng.floats(t * d) };
   const shared = smoothField(rng, grid, d);
   const mix = (own: Float32Array) => own.map((x, i) => shared[i] + OWN_FIELD * x);
   return { q: mix(smoothField(rng, grid, d)), k: mix(smoothField(rng, grid, d)), v: smoothField(rng, grid, d) };
@@ -301,14 +434,23 @@ function blockLayout(n: number, span: number, grid: Grid | null, perm: Int32Arra
 
 // ---- the lab --------------------------------------------------------------------------------------
 
-export async function runAttentionLab(gpu: Gpu, request: AttentionLabRequest): Promise<AttentionLabResult> {
-  const req = checkLabRequest(gpu.adapter, request);
+/** Runs the lab; `loaded` is the model the 'model' input names (null when it names none that is
+ *  loaded). */
+export async function runAttentionLab(
+  gpu: Gpu,
+  request: AttentionLabRequest,
+  loaded: LabModel | null = null,
+): Promise<AttentionLabResult> {
+  const src = request.input === 'model' ? modelSource(request, loaded) : null;
+  // The model input has the model's head size.
+  const req = checkLabRequest(gpu.adapter, src ? { ...request, headDim: src.lm.config.headDim } : request);
   const { n, headDim: d, block, topk, levels, reps } = req;
   const rng = new Rng(req.seed);
   const grid = req.input === 'smooth' ? mortonGrid(n) : null;
   const perm = grid ? mortonPermutation(grid) : null; // Morton position → raster index
-  // Raster order for ToMe; Morton order (the smooth input) or as made (random) for attention.
-  const raster = makeInputs(req.input, rng, grid ?? { height: 1, width: n }, d);
+  const captured = src ? await captureModel(gpu, src, n) : null;
+  // Raster order for ToMe; Morton order (the smooth input) or as made (the others) for attention.
+  const raster = captured?.host ?? makeInputs(req.input === 'smooth', rng, grid ?? { height: 1, width: n }, d);
   const seq = perm
     ? { q: gatherRows(raster.q, perm, d), k: gatherRows(raster.k, perm, d), v: gatherRows(raster.v, perm, d) }
     : raster;
@@ -358,31 +500,44 @@ export async function runAttentionLab(gpu: Gpu, request: AttentionLabRequest): P
   };
   for (const t of [q, k, v, ...dense.out, ...topK.out, ...sparse.out]) t.release();
 
-  // ToMe on the token grid itself when N is a square, else on a 32×32 grid of its own.
+  // ToMe on the model's text sequence, or on the token grid itself when N is a square, else on a
+  // 32×32 grid of its own.
   const side = Math.sqrt(n);
-  const shared = Number.isInteger(side);
-  const tome = shared
-    ? await labTome(gpu, req, { height: side, width: side }, raster, {
-        out: perm ? scatterRows(denseOut, perm, d) : Float32Array.from(denseOut),
-        ms: dense.ms,
-      })
-    : await labTome(
-        gpu,
-        req,
-        { height: TOME_SIDE, width: TOME_SIDE },
-        makeInputs(req.input, rng, { height: TOME_SIDE, width: TOME_SIDE }, d),
-        null,
-      );
+  const same = { out: perm ? scatterRows(denseOut, perm, d) : Float32Array.from(denseOut), ms: dense.ms };
+  const tome = captured
+    ? await labTome(gpu, req, { height: 1, width: n, ...SEQUENCE_CELLS }, raster, same)
+    : Number.isInteger(side)
+      ? await labTome(gpu, req, { height: side, width: side, ...GRID_CELLS }, raster, same)
+      : await labTome(
+          gpu,
+          req,
+          { height: TOME_SIDE, width: TOME_SIDE, ...GRID_CELLS },
+          makeInputs(req.input === 'smooth', rng, { height: TOME_SIDE, width: TOME_SIDE }, d),
+          null,
+        );
 
-  return { request: req, grid, timingSource: gpu.profiler.source, ...result, tome };
+  return {
+    request: req,
+    grid,
+    ...(captured ? { capture: captured.capture } : {}),
+    timingSource: gpu.profiler.source,
+    ...result,
+    tome,
+  };
+}
+
+/** The tokens ToMe runs on, in raster order, and its merge cells (sx across, sy down). */
+interface TomeGrid extends Grid {
+  sx: number;
+  sy: number;
 }
 
 /** tomesd's merge of Q, K, V on `grid` (metric: the keys), proportional attention over the merged
  *  tokens, unmerge; against dense attention over the grid (given, or computed here). */
 async function labTome(
   gpu: Gpu,
-  req: Required<AttentionLabRequest>,
-  grid: Grid,
+  req: AttentionLabRun,
+  grid: TomeGrid,
   host: HostQkv,
   dense: { out: Float32Array; ms: number } | null,
 ): Promise<AttentionLabTome> {
@@ -408,7 +563,10 @@ async function labTome(
   const assign = (await gpu.read(merged.out[1])) as Int32Array;
   const kept = merged.out[2].shape[0];
   const result: AttentionLabTome = {
-    ...grid,
+    height: grid.height,
+    width: grid.width,
+    cellWidth: grid.sx,
+    cellHeight: grid.sy,
     sharedInput: dense !== null,
     ratio: req.tomeRatio,
     merged: tokens - kept,

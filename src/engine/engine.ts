@@ -310,7 +310,10 @@ export class LocalEngine implements EngineApi {
   }
 
   async attentionLab(request: AttentionLabRequest): Promise<AttentionLabResult> {
-    return runAttentionLab(await this.device(), request);
+    const gpu = await this.device();
+    // The 'model' input names a loaded model; the lab checks that it is one it can capture from.
+    const m = request.input === 'model' && request.model ? this.models.get(request.model.handle) : undefined;
+    return runAttentionLab(gpu, request, m ? { source: m.info.source, model: m.model, tokenizer: m.tokenizer } : null);
   }
 
   async startImage(handle: string, settings: ImageSettings): Promise<ImageSessionInfo> {

@@ -66,6 +66,8 @@ function fakeResult(): AttentionLabResult {
     tome: {
       height: 8,
       width: 8,
+      cellWidth: 2,
+      cellHeight: 2,
       sharedInput: true,
       ratio: 0,
       merged: 0,
