@@ -1,13 +1,36 @@
 // The attention lab's store: form validation (per adapter class), the levels and query block kept
 // inside what a new N or B allows, the block maps derived for any query block from the selections of
-// every block (candidates below the top are the children of the parent's picks), and the Run action
-// against a fake engine client.
+// every block (candidates below the top are the children of the parent's picks), the model input
+// (offered from a loaded masked-diffusion model: its layers, heads, head size and context), and the
+// Run action against a fake engine client.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AttentionLabLevel, AttentionLabRequest, AttentionLabResult } from '../engine/api.ts';
+import type { AttentionLabLevel, AttentionLabRequest, AttentionLabResult, LoadedModelInfo } from '../engine/api.ts';
 import type { EngineClient } from '../worker/client.ts';
-import { initialLabForm, labBlockMaps, labMaxLevels, paperLevels, shownQueryBlock } from './attentionLab.ts';
+import {
+  initialLabForm,
+  labBlockMaps,
+  labMaxLevels,
+  labModelOf,
+  labTokenChoices,
+  paperLevels,
+  shownQueryBlock,
+} from './attentionLab.ts';
 import { runAttentionLab, setEngineClientFactory, useStore, validateLabForm } from './index.ts';
+
+/** brown-mdlm as the engine reports it once loaded (the fields the lab reads). */
+const BROWN: LoadedModelInfo = {
+  handle: 'm1',
+  source: 'brown-mdlm',
+  modelType: 'mdlm',
+  task: 'text-diffusion',
+  config: { n_blocks: 6, n_heads: 8, hidden_dim: 256, model_length: 256, vocab_size: 4096 },
+  parameters: 0,
+  fileBytes: 0,
+  gpuBytes: 0,
+  tensors: [],
+  warnings: [],
+};
 
 const level = (lvl: number, blocks: number, k: number, selected: number[]): AttentionLabLevel => ({
   level: lvl,
@@ -82,7 +105,10 @@ function fakeResult(): AttentionLabResult {
 }
 
 afterEach(() => {
-  useStore.setState({ attentionLab: { form: initialLabForm, running: false, result: null, error: null } });
+  useStore.setState({
+    attentionLab: { form: initialLabForm, running: false, result: null, error: null },
+    model: null,
+  });
 });
 
 describe('attention lab form', () => {
@@ -134,6 +160,61 @@ describe('attention lab form', () => {
   });
 });
 
+describe('attention lab, model input', () => {
+  it('takes its blocks, heads, head size and context from a loaded mdlm model only', () => {
+    expect(labModelOf(BROWN)).toEqual({
+      handle: 'm1',
+      source: 'brown-mdlm',
+      layers: 6,
+      heads: 8,
+      headDim: 32,
+      context: 256,
+    });
+    expect(labModelOf({ ...BROWN, modelType: 'gpt2' })).toBeNull();
+    expect(labModelOf(null)).toBeNull();
+    // N: powers of two from 32 up to the context, and the context itself.
+    expect(labTokenChoices('cpu', labModelOf(BROWN))).toEqual([32, 64, 128, 256]);
+    expect(labTokenChoices('gpu', { ...labModelOf(BROWN)!, context: 48 })).toEqual([32, 48]);
+  });
+
+  it('needs a loaded masked-diffusion model, then sends its handle, layer, head and text', () => {
+    const form = { ...initialLabForm, input: 'model' as const, n: '256', layer: '3', head: '5' };
+    expect(validateLabForm(form, 'cpu').errors).toEqual({
+      input: 'Load a masked-diffusion model (e.g. brown-mdlm) to capture Q/K/V from it.',
+    });
+    const model = labModelOf(BROWN);
+    const ok = validateLabForm(form, 'cpu', model);
+    expect(ok.errors).toEqual({});
+    expect(ok.request).toMatchObject({
+      n: 256,
+      headDim: 32,
+      input: 'model',
+      model: { handle: 'm1', layer: 3, head: 5 },
+    });
+    expect(ok.request!.model).not.toHaveProperty('text'); // empty: the engine's default sentence
+    expect(validateLabForm({ ...form, text: ' The jury said ' }, 'cpu', model).request!.model!.text).toBe(
+      'The jury said',
+    );
+    expect(validateLabForm({ ...form, n: '1024', layer: '6', head: '-1' }, 'cpu', model).errors).toEqual({
+      n: "Tokens must be one of 32, 64, 128, 256 (brown-mdlm's context is 256).",
+      layer: 'Layer must be 0 to 5.',
+      head: 'Head must be 0 to 7.',
+    });
+    // Other inputs send no model.
+    expect(validateLabForm(initialLabForm, 'cpu', model).request).not.toHaveProperty('model');
+  });
+
+  it('choosing the model input brings N within the context, and the levels and query block with it', () => {
+    useStore.setState({ model: BROWN });
+    const { labFormChanged } = useStore.getState();
+    labFormChanged({ levels: '2', queryBlock: '63' });
+    labFormChanged({ input: 'model' });
+    expect(useStore.getState().attentionLab.form).toMatchObject({ n: '256', levels: '2', queryBlock: '15' });
+    labFormChanged({ n: '64' });
+    expect(useStore.getState().attentionLab.form).toMatchObject({ n: '64', levels: '1', queryBlock: '3' });
+  });
+});
+
 describe('attention lab maps', () => {
   it('derives the maps of any query block: block top-K, then LLSA from level 1 up', () => {
     const r = fakeResult();
@@ -181,9 +262,14 @@ describe('runAttentionLab', () => {
     fail = true;
     await runAttentionLab();
     expect(useStore.getState().attentionLab.error?.message).toBe('no');
+    // The model input sends the page's model.
+    useStore.setState({ model: BROWN });
+    useStore.getState().labFormChanged({ input: 'model', layer: '2', head: '1' });
+    await runAttentionLab();
+    expect(sent[2]).toMatchObject({ n: 256, headDim: 32, model: { handle: 'm1', layer: 2, head: 1 } });
     // An invalid form sends nothing.
     useStore.getState().labFormChanged({ topk: '0' });
     await runAttentionLab();
-    expect(sent).toHaveLength(2);
+    expect(sent).toHaveLength(3);
   });
 });

@@ -60,12 +60,19 @@ export {
   LAB_MAX_RATIO,
   labBlockMaps,
   labMaxLevels,
+  labModelOf,
   labTokenChoices,
   paperLevels,
   shownQueryBlock,
   validateLabForm,
 } from './attentionLab.ts';
-export type { AttentionLabForm, AttentionLabFormErrors, AttentionLabState, LabLevelMap } from './attentionLab.ts';
+export type {
+  AttentionLabForm,
+  AttentionLabFormErrors,
+  AttentionLabState,
+  LabLevelMap,
+  LabModelInfo,
+} from './attentionLab.ts';
 export { runAttentionLab } from './attentionLabActions.ts';
 export {
   decodeKey,
