@@ -2,13 +2,15 @@
 // open the tab, run dense vs block top-K vs LLSA at N = 1,024, and check that the times, speed-ups and
 // errors are shown and that every level's map is drawn with the query block's kept blocks; then run
 // again with smaller blocks, two levels and a smaller K and check the maps change; pick another query block by
-// clicking the map; the token-merging grid shows its groups. Any console error fails the test.
+// clicking the map; the token-merging grid shows its groups. Then load brown-mdlm and run on Q/K/V
+// captured from one of its steps (a layer and head over a sentence and [MASK]): the capture is named,
+// the maps and the merged sequence are drawn. Any console error fails the test.
 
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PageProblems } from './browser.ts';
 import { launchBrowser } from './browser.ts';
-import { openApp, screenshot } from './generate.ts';
+import { openApp, pickModel, screenshot } from './generate.ts';
 
 const baseURL = inject('baseURL');
 const RUN_TIMEOUT = 300_000;
@@ -145,6 +147,52 @@ describe('attention lab', () => {
     expect(await field(page, 'Query block').inputValue()).toBe('0');
     const after = await maps(page);
     expect(after.map((m) => m.query)).toEqual([0, 0, 0]);
+    watch.assertNone();
+  });
+
+  it('runs on Q/K/V captured from a brown-mdlm step: the capture is named, the maps render', async () => {
+    const input = field(page, 'Input');
+    expect(await input.locator('option[value="model"]').count()).toBe(0); // no diffusion model yet
+    await pickModel(page, 'brown-mdlm');
+    await page.getByRole('tab', { name: 'Attention lab', exact: true }).click();
+    await input.selectOption('model');
+    // N comes down to the model's context; D is the model's head size.
+    expect(await field(page, 'Tokens N').inputValue()).toBe('256');
+    expect(await field(page, 'Head size D').inputValue()).toBe('32');
+    await field(page, 'Layer').selectOption('3');
+    await field(page, 'Head').selectOption('5');
+    await field(page, 'Query block').fill('2');
+    expect(await page.locator('.setting-error').count()).toBe(0);
+    await run(page, '256');
+
+    const note = page.locator('.lab-capture');
+    expect(await note.getAttribute('data-layer')).toBe('3');
+    expect(await note.getAttribute('data-head')).toBe('5');
+    const textTokens = Number(await note.getAttribute('data-text-tokens'));
+    expect(textTokens).toBeGreaterThan(10);
+    expect(await note.innerText()).toContain('The Fulton County Grand Jury');
+    expect(await page.locator('.step-status').innerText()).toContain('brown-mdlm layer 3, head 5');
+
+    const t = await table(page);
+    expect(Object.keys(t)).toEqual(['dense', 'block top-K', 'LLSA', 'ToMe']);
+    for (const cells of Object.values(t)) expect(Number(cells[0])).toBeGreaterThan(0);
+    expect(t['block top-K'][2]).toBe('32'); // K·B = 4 · 8 keys per query
+    expect(t.LLSA[3]).toMatch(/%|e-/);
+    const drawn = await maps(page);
+    expect(drawn.map((m) => m.level)).toEqual([1, 1, 2]);
+    for (const m of drawn) {
+      expect(m.selected.length).toBe(4);
+      expect(m.keptPixels).toBeGreaterThan(0);
+    }
+    expect(drawn.map((m) => m.query)).toEqual([2, 2, 0]);
+    // ToMe merged the text sequence (cells of 4 consecutive tokens), drawn in rows.
+    const tome = page.locator('figure.lab-tome-grid');
+    expect(await tome.getAttribute('data-merged')).toBe('128');
+    expect(Number(await tome.getAttribute('data-groups'))).toBeGreaterThan(0);
+    expect(await tome.locator('canvas').getAttribute('aria-label')).toContain(
+      '256 tokens of the sequence, in rows of 16',
+    );
+    await screenshot(page, 'attention-lab-model.png');
     watch.assertNone();
   });
 });

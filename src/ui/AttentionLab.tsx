@@ -1,8 +1,9 @@
-// The attention lab: one head of attention over synthetic tokens, dense against the sparse kernels.
-// Settings (N, head size, B, K, LLSA levels, input, query block, seed, ToMe ratio) and Run; then the
-// times and speed-ups, the errors against dense, the blocks the chosen query block selected at every
-// level (click a block to choose another query block: every block's selections came back, so no new
-// run is needed), and token merging drawn over the token grid.
+// The attention lab: one head of attention over synthetic tokens, or over Q/K/V captured from a step
+// of the loaded masked-diffusion model, dense against the sparse kernels. Settings (N, head size, B,
+// K, LLSA levels, input — with the model's layer, head and text —, query block, seed, ToMe ratio) and
+// Run; then the times and speed-ups, the errors against dense, the blocks the chosen query block
+// selected at every level (click a block to choose another query block: every block's selections
+// came back, so no new run is needed), and token merging drawn over the token grid or sequence.
 
 import { useId, type ReactNode } from 'react';
 import type { AttentionLabInput, AttentionLabMethod, AttentionLabResult } from '../engine/api.ts';
@@ -11,6 +12,7 @@ import {
   LAB_HEAD_DIMS,
   labBlockMaps,
   labMaxLevels,
+  labModelOf,
   labTokenChoices,
   paperLevels,
   runAttentionLab,
@@ -18,6 +20,7 @@ import {
   useStore,
   validateLabForm,
   type AttentionLabForm,
+  type LabModelInfo,
 } from '../store/index.ts';
 import { BarChart } from './charts/BarChart.tsx';
 import { LabBlockMap } from './charts/LabBlockMap.tsx';
@@ -31,6 +34,18 @@ const INPUTS: Array<{ id: AttentionLabInput; label: string }> = [
   { id: 'smooth', label: 'smooth 2-D fields (Morton order)' },
   { id: 'random', label: 'random, uniform in [−1, 1)' },
 ];
+
+/** The inputs offered: the model input while a masked-diffusion model is loaded (or still chosen). */
+function inputOptions(model: LabModelInfo | null, input: AttentionLabInput): Array<{ value: string; label: string }> {
+  const options = INPUTS.map((i) => ({ value: i.id, label: i.label }));
+  if (model || input === 'model') {
+    options.push({ value: 'model', label: `Q/K/V from a model step${model ? ` (${model.source})` : ''}` });
+  }
+  return options;
+}
+
+/** 0 … n − 1 as choices. */
+const indices = (n: number) => Array.from({ length: n }, (_, i) => ({ value: String(i), label: String(i) }));
 
 /** On a CPU adapter dense attention is slow from here on: the view says so before a run. */
 const SLOW_DENSE_TOKENS = 8192;
@@ -89,8 +104,10 @@ export function AttentionLab() {
   const adapterClass = useStore((s) => s.adapter.info?.adapter.adapterClass ?? 'cpu');
   const ready = useStore((s) => s.adapter.status === 'ready');
   const formChanged = useStore((s) => s.labFormChanged);
+  const model = labModelOf(useStore((s) => s.model));
   const { form, running, result, error } = lab;
-  const { errors } = validateLabForm(form, adapterClass);
+  const fromModel = form.input === 'model';
+  const { errors } = validateLabForm(form, adapterClass, model);
   const valid = Object.keys(errors).length === 0;
   const n = Number(form.n);
   const block = Number(form.block);
@@ -103,30 +120,70 @@ export function AttentionLab() {
       <header className="gen-head">
         <h2 id={`${id}-title`}>Attention lab</h2>
         <p className="note">
-          One head of bidirectional attention over N synthetic tokens. <strong>Dense</strong> attention compares every
-          query with every key (N² work). <strong>Block top-K</strong> mean-pools queries and keys into blocks of B
-          tokens and lets each query block attend to its K best key blocks only. <strong>LLSA</strong> selects
-          hierarchically: top-K among all blocks only at the coarsest level, then among the children of those picks at
-          each finer level, and also attends to the pooled tokens of every level — O(N log N).
+          One head of bidirectional attention over N tokens: synthetic, or captured from a step of the loaded
+          masked-diffusion model. <strong>Dense</strong> attention compares every query with every key (N² work).{' '}
+          <strong>Block top-K</strong> mean-pools queries and keys into blocks of B tokens and lets each query block
+          attend to its K best key blocks only. <strong>LLSA</strong> selects hierarchically: top-K among all blocks
+          only at the coarsest level, then among the children of those picks at each finer level, and also attends to
+          the pooled tokens of every level — O(N log N).
         </p>
       </header>
 
       <div className="gen-settings">
         <div className="settings-grid">
           <Select
-            label="Tokens N"
-            value={form.n}
-            options={numbers(labTokenChoices(adapterClass))}
-            onChange={set('n')}
-            error={errors.n}
+            label="Input"
+            value={form.input}
+            options={inputOptions(model, form.input)}
+            onChange={(v) => formChanged({ input: v as AttentionLabInput })}
+            hint={model ? undefined : 'load brown-mdlm to capture Q/K/V from it'}
+            error={errors.input}
           />
           <Select
-            label="Head size D"
-            value={form.headDim}
-            options={numbers(LAB_HEAD_DIMS)}
-            onChange={set('headDim')}
-            error={errors.headDim}
+            label="Tokens N"
+            value={form.n}
+            options={numbers(labTokenChoices(adapterClass, fromModel ? model : null))}
+            onChange={set('n')}
+            hint={fromModel && model ? `up to the model's context, ${formatCount(model.context)}` : undefined}
+            error={errors.n}
           />
+          {fromModel && model ? (
+            <Select
+              label="Head size D"
+              value={String(model.headDim)}
+              options={numbers([model.headDim])}
+              onChange={set('headDim')}
+              hint="the model's"
+            />
+          ) : (
+            <Select
+              label="Head size D"
+              value={form.headDim}
+              options={numbers(LAB_HEAD_DIMS)}
+              onChange={set('headDim')}
+              error={errors.headDim}
+            />
+          )}
+          {fromModel && model && (
+            <>
+              <Select
+                label="Layer"
+                value={form.layer}
+                options={indices(model.layers)}
+                onChange={set('layer')}
+                hint={`block 0 … ${model.layers - 1}`}
+                error={errors.layer}
+              />
+              <Select
+                label="Head"
+                value={form.head}
+                options={indices(model.heads)}
+                onChange={set('head')}
+                hint={`0 … ${model.heads - 1}`}
+                error={errors.head}
+              />
+            </>
+          )}
           <Select
             label="Block size B"
             value={form.block}
@@ -149,12 +206,6 @@ export function AttentionLab() {
             onChange={set('levels')}
             hint={`the paper's rule: L = ${paperLevels(n, block)}`}
             error={errors.levels}
-          />
-          <Select
-            label="Input"
-            value={form.input}
-            options={INPUTS.map((i) => ({ value: i.id, label: i.label }))}
-            onChange={(v) => formChanged({ input: v as AttentionLabInput })}
           />
           <SettingField
             label="Query block"
@@ -180,10 +231,26 @@ export function AttentionLab() {
             onChange={set('tomeRatio')}
           />
         </div>
-        <p className="note settings-note">
-          Q and K captured from a model step are not offered yet: the models compute Q inside their forward pass and do
-          not expose it.
-        </p>
+        {fromModel && model && (
+          <>
+            <div className="setting setting-prompt">
+              <label htmlFor={`${id}-text`}>Text</label>
+              <textarea
+                id={`${id}-text`}
+                rows={2}
+                value={form.text}
+                spellCheck={false}
+                placeholder="Empty: the first sentence of the Brown corpus"
+                onChange={(e) => formChanged({ text: e.target.value })}
+              />
+            </div>
+            <p className="note settings-note">
+              One forward of {model.source} over the text followed by [MASK] up to N tokens — what a denoising step
+              sees, at the noise level of a step with that share still masked. The lab takes the chosen layer’s Q and K
+              after the rotary embedding (as attention sees them) and V, for one head.
+            </p>
+          </>
+        )}
       </div>
 
       <div className="step-controls">
@@ -199,7 +266,7 @@ export function AttentionLab() {
           {running
             ? `Timing dense, block top-K, LLSA and ToMe at N = ${formatCount(n)}…`
             : result
-              ? `Ran N = ${formatCount(result.request.n)}, D = ${result.request.headDim}, B = ${result.request.block}, K = ${result.request.topk}, L = ${result.request.levels} · ${result.request.input} input · times by ${result.timingSource === 'timestamp' ? 'GPU timestamps' : 'wall clock'}`
+              ? `Ran N = ${formatCount(result.request.n)}, D = ${result.request.headDim}, B = ${result.request.block}, K = ${result.request.topk}, L = ${result.request.levels} · ${inputName(result)} · times by ${result.timingSource === 'timestamp' ? 'GPU timestamps' : 'wall clock'}`
               : 'Not run yet'}
         </span>
       </div>
@@ -223,6 +290,11 @@ export function AttentionLab() {
   );
 }
 
+function inputName(result: AttentionLabResult): string {
+  const c = result.capture;
+  return c ? `${c.source} layer ${c.layer}, head ${c.head}` : `${result.request.input} input`;
+}
+
 /** A relative error as a percentage while it is one of a visible size, else in exponent form. */
 function formatRel(x: number): string {
   return x >= 1e-3 && Number.isFinite(x) ? `${(100 * x).toPrecision(2)} %` : formatError(x);
@@ -231,6 +303,24 @@ function formatRel(x: number): string {
 /** An absolute error: three significant digits while it is of a visible size, else in exponent form. */
 function formatAbs(x: number): string {
   return x >= 1e-3 && Number.isFinite(x) ? x.toPrecision(3) : formatError(x);
+}
+
+/** Where ToMe ran: "32×32 grid", or "256-token sequence" for the model's text. */
+function tomePlace(tome: AttentionLabResult['tome']): string {
+  return tome.height === 1 ? `${formatCount(tome.width)}-token sequence` : `${tome.height}×${tome.width} grid`;
+}
+
+/** What the model input ran on: the model, layer and head, the text and the [MASK] after it, σ. */
+function CaptureNote({ result }: { result: AttentionLabResult }) {
+  const c = result.capture!;
+  const masks = result.request.n - c.textTokens;
+  return (
+    <p className="note lab-capture" data-text-tokens={c.textTokens} data-layer={c.layer} data-head={c.head}>
+      Q/K/V of {c.source}, layer {c.layer} of {c.layers}, head {c.head} of {c.heads}, over{' '}
+      {c.pieces ? <q className="mono">{c.pieces.join('')}</q> : 'the given token ids'} ({formatCount(c.textTokens)}{' '}
+      tokens) and {formatCount(masks)} [MASK], at σ = {c.sigma.toFixed(2)}.
+    </p>
+  );
 }
 
 function speedup(dense: number, ms: number): string {
@@ -279,6 +369,7 @@ function LabResults({
   };
   return (
     <>
+      {result.capture && <CaptureNote result={result} />}
       <div className="lab-summary">
         <div className="table-scroll">
           <table className="results lab-table" aria-label="Dense vs sparse attention">
@@ -312,7 +403,8 @@ function LabResults({
                 dense={tome.denseMs}
                 note={
                   <span className="lab-row-note">
-                    {tome.height}×{tome.width} grid{tome.sharedInput ? '' : ' of its own'}, ratio {tome.ratio}
+                    {tomePlace(tome)}
+                    {tome.sharedInput ? '' : ' of its own'}, ratio {tome.ratio}
                     {tome.sharedInput ? '' : `, dense ${formatMs(tome.denseMs)} ms`}
                   </span>
                 }
@@ -359,7 +451,9 @@ function LabResults({
         <p className="note">
           {result.grid
             ? `Each cell is the patch of the ${result.grid.height}×${result.grid.width} token grid that one block pools (Morton order makes blocks square or 2:1 patches).`
-            : 'Blocks of the random sequence in reading order.'}{' '}
+            : result.capture
+              ? `Blocks of the model's sequence in reading order: the first ${formatCount(Math.ceil(result.capture.textTokens / request.block))} level-1 blocks hold the text, the rest [MASK].`
+              : 'Blocks of the random sequence in reading order.'}{' '}
           A level-l block pools B<sup>l</sup> tokens; LLSA chooses among all blocks only at level {request.levels}.
           Click a block to choose another query block.
         </p>
@@ -382,18 +476,19 @@ function LabResults({
           <LabTomeGrid tome={tome} />
           <div>
             <p className="note">
-              tomesd’s bipartite matching: one destination token per 2×2 cell, every other token merges into its most
-              similar destination (cosine of the keys) if it is among the {formatCount(tome.merged)} most similar.
-              Attention then runs over the {formatCount(tome.kept)} merged tokens (proportional attention: a merged key
-              counts as many times as it holds tokens), and every token takes its group’s output. Each colour is one
-              group; dark tokens kept a slot of their own.
+              tomesd’s bipartite matching: one destination token per{' '}
+              {tome.height === 1
+                ? `${tome.cellWidth} consecutive tokens (as the models merge text)`
+                : `${tome.cellHeight}×${tome.cellWidth} cell`}
+              , every other token merges into its most similar destination (cosine of the keys) if it is among the{' '}
+              {formatCount(tome.merged)} most similar. Attention then runs over the {formatCount(tome.kept)} merged
+              tokens (proportional attention: a merged key counts as many times as it holds tokens), and every token
+              takes its group’s output. Each colour is one group; dark tokens kept a slot of their own.
             </p>
             <dl className="step-facts num" aria-label="Token merging">
               <div>
-                <dt>grid</dt>
-                <dd>
-                  {tome.height}×{tome.width}
-                </dd>
+                <dt>{tome.height === 1 ? 'sequence' : 'grid'}</dt>
+                <dd>{tome.height === 1 ? formatCount(tome.width) : `${tome.height}×${tome.width}`}</dd>
               </div>
               <div>
                 <dt>merged</dt>
