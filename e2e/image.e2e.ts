@@ -198,6 +198,8 @@ describe('images from tokens, step by step (emoji-maskgit, emoji-ar)', () => {
     });
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await page.locator('.step-status', { hasText: 'run finished' }).waitFor({ timeout: 600_000 });
+    // A generator that stopped ends its part of the run too: say why first.
+    expect(await page.locator('.image-panel [role="alert"]').allInnerTexts()).toEqual([]);
     // AR: one step per grid position.
     expect(await timelineValue(page)).toBe(64);
     await waitForCanvas(page, 'emoji-ar', 64, 4);
