@@ -15,13 +15,22 @@ if (!out || classes.length === 0) {
   console.error('usage: sample-images.ts OUT CLASS…');
   process.exit(2);
 }
-const engine = new LocalEngine(() => openNodeGpu(), nodeSources({ onProgress: () => undefined }, new AbortController().signal));
+const engine = new LocalEngine(
+  () => openNodeGpu(),
+  nodeSources({ onProgress: () => undefined }, new AbortController().signal),
+);
 for (const generator of ['emoji-maskgit', 'emoji-ar']) {
   const model = await engine.loadModel(generator);
   await mkdir(`${out}/${generator}`, { recursive: true });
   for (const className of classes) {
     for (const seed of SEEDS) {
-      const session = await engine.startImage(model.handle, { className, steps: 12, guidance: 3, temperature: 1, seed });
+      const session = await engine.startImage(model.handle, {
+        className,
+        steps: 12,
+        guidance: 3,
+        temperature: 1,
+        seed,
+      });
       let last = null;
       for (let s = await engine.stepImage(session.id); s; s = await engine.stepImage(session.id)) last = s;
       await engine.closeSession(session.id);

@@ -7,12 +7,7 @@ import { ConfigFields } from './configFields.ts';
 import { validateGpt2, type Gpt2Config } from './configGpt2.ts';
 import { validateLlama, type LlamaConfig } from './configLlama.ts';
 import { validateMdlm, type MdlmConfig } from './configMdlm.ts';
-import {
-  validateArImage,
-  validateMaskgit,
-  type ArImageConfig,
-  type MaskgitConfig,
-} from './configImageTokens.ts';
+import { validateArImage, validateMaskgit, type ArImageConfig, type MaskgitConfig } from './configImageTokens.ts';
 import { validateRvq, type RvqConfig } from './configRvq.ts';
 import { isJsonObject, own, parseJsonObject } from './json.ts';
 
