@@ -1,10 +1,18 @@
 // The Images view's store against a fake engine: the form's validation per generator, loading the
 // generators with their class lists, Step / Run / Step back (replay without recomputing) / Reset,
 // the side-by-side mode (one step of each generator per Step), decoding with fewer depths (a copy of
-// the tokens goes to the engine, cached per step and depth) and the animation.
+// the tokens goes to the engine, cached per step and depth), the animation, and MaskGIT's attention
+// settings with "Compare with dense" (a dense session of its own, the deviation on its first step's grid).
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { DecodedImage, ImageSessionInfo, ImageSettings, ImageStepView, LoadedModelInfo } from '../engine/api.ts';
+import type {
+  AttentionDeviation,
+  DecodedImage,
+  ImageSessionInfo,
+  ImageSettings,
+  ImageStepView,
+  LoadedModelInfo,
+} from '../engine/api.ts';
 import type { EngineClient } from '../worker/client.ts';
 import {
   decodeKey,
@@ -23,8 +31,8 @@ import {
   useStore,
   validateImageForm,
 } from './index.ts';
-import { ensureImageModel, imageChooseModel } from './imageActions.ts';
-import { initialImageForm, pickClass, type ImageForm } from './image.ts';
+import { ensureImageModel, imageChooseModel, imageCompareDense } from './imageActions.ts';
+import { compareImageDense, describeImageAttention, initialImageForm, pickClass, type ImageForm } from './image.ts';
 
 const GRID = { height: 2, width: 2, depths: 2, codebookSize: 16 };
 const MASK = 16;
@@ -38,6 +46,7 @@ function image(depths: number, fill: number): DecodedImage {
 function fakeImageEngine(options: { failLoad?: string } = {}) {
   const calls: string[] = [];
   const decodeInputs: Int32Array[] = [];
+  const deviationInputs: Int32Array[] = [];
   let next = 1;
   const sessions = new Map<string, { tokens: Int32Array; step: number; total: number; ar: boolean }>();
   const client: Partial<EngineClient> = {
@@ -49,7 +58,12 @@ function fakeImageEngine(options: { failLoad?: string } = {}) {
     },
     startImage: async (handle: string, settings: ImageSettings): Promise<ImageSessionInfo> => {
       const ar = handle === 'h-emoji-ar';
-      calls.push(`startImage ${handle} ${settings.className} steps=${settings.steps} g=${settings.guidance}`);
+      const a = settings.attention;
+      const attention = a && a.kind !== 'dense' ? ` ${a.kind}` : '';
+      const merge = settings.mergeRatio ? ` merge=${settings.mergeRatio}` : '';
+      calls.push(
+        `startImage ${handle} ${settings.className} steps=${settings.steps} g=${settings.guidance}${attention}${merge}`,
+      );
       const id = `s${next++}`;
       const total = ar ? GRID.height * GRID.width : settings.steps;
       sessions.set(id, { tokens: new Int32Array(LENGTH).fill(MASK), step: 0, total, ar });
@@ -98,12 +112,21 @@ function fakeImageEngine(options: { failLoad?: string } = {}) {
       decodeInputs.push(tokens);
       return image(depths, 200);
     },
+    imageAttentionDeviation: async (
+      handle: string,
+      tokens: Int32Array,
+      settings: ImageSettings,
+    ): Promise<AttentionDeviation> => {
+      calls.push(`imageAttentionDeviation ${handle} ${describeImageAttention(settings)}`);
+      deviationInputs.push(tokens);
+      return { relL2: 0.03, maxAbs: 0.5, tokens: tokens.length, paddedTo: tokens.length };
+    },
     closeSession: async (id: string) => {
       calls.push(`close ${id}`);
     },
     terminate: () => {},
   };
-  return { client: client as EngineClient, calls, decodeInputs };
+  return { client: client as EngineClient, calls, decodeInputs, deviationInputs };
 }
 
 const MODEL: LoadedModelInfo = {
@@ -176,6 +199,57 @@ describe('validateImageForm', () => {
     );
     expect(errors).toEqual({});
     expect(settings).not.toHaveProperty('choiceTemperature');
+  });
+
+  it('checks MaskGIT’s attention settings against the 64 grid positions, and sends only what is set', () => {
+    const llsa = validateImageForm(form({ attention: 'llsa', blockSize: '4', topKBlocks: '2', levels: '2' }), CLASSES);
+    expect(llsa.errors).toEqual({});
+    expect(llsa.settings?.attention).toEqual({ kind: 'llsa', blockSize: 4, topK: 2, levels: 2 });
+    expect(llsa.settings).not.toHaveProperty('mergeRatio');
+    const bt = validateImageForm(form({ attention: 'block-topk', levels: 'x' }), CLASSES);
+    expect(bt.settings?.attention).toEqual({ kind: 'block-topk', blockSize: 16, topK: 2 });
+    const merged = validateImageForm(form({ mergeRatio: '0.5' }), CLASSES).settings;
+    expect(merged?.mergeRatio).toBe(0.5);
+    expect(merged).not.toHaveProperty('attention');
+    expect(validateImageForm(form({ blockSize: '12' }), CLASSES).errors).toEqual({}); // dense: not read
+    const bad = validateImageForm(form({ attention: 'llsa', blockSize: '12', topKBlocks: '0', levels: '9' }), CLASSES);
+    expect(Object.keys(bad.errors).sort()).toEqual(['blockSize', 'levels', 'topKBlocks']);
+    expect(validateImageForm(form({ attention: 'block-topk', blockSize: '128' }), CLASSES).errors.blockSize).toMatch(
+      /divide the 64 grid positions/,
+    );
+    // 4³ = 64 fits the grid, 4⁴ = 256 does not; another grid (16 positions) takes fewer.
+    expect(validateImageForm(form({ attention: 'llsa', blockSize: '4', levels: '3' }), CLASSES).errors).toEqual({});
+    expect(validateImageForm(form({ attention: 'llsa', blockSize: '4', levels: '4' }), CLASSES).errors.levels).toMatch(
+      /4\^4 = 256\) must divide the 64/,
+    );
+    expect(
+      validateImageForm(form({ attention: 'llsa', blockSize: '4', levels: '3' }), CLASSES, 16).errors.levels,
+    ).toMatch(/must divide the 16/);
+    expect(validateImageForm(form({ mergeRatio: '0.8' }), CLASSES).errors.mergeRatio).toMatch(/0 \(off\) to 0\.75/);
+    expect(validateImageForm(form({ attention: 'llsa', mergeRatio: '0.5' }), CLASSES).errors.mergeRatio).toMatch(
+      /dense attention only/,
+    );
+  });
+
+  it('neither checks nor sends attention settings for the autoregressive generator', () => {
+    const { settings, errors } = validateImageForm(
+      form({ model: 'emoji-ar', attention: 'llsa', blockSize: 'x', mergeRatio: '2' }),
+      CLASSES,
+    );
+    expect(errors).toEqual({});
+    expect(settings).not.toHaveProperty('attention');
+    expect(settings).not.toHaveProperty('mergeRatio');
+  });
+
+  it('describes a run’s attention in one line', () => {
+    expect(describeImageAttention({})).toBe('dense');
+    expect(describeImageAttention({ attention: { kind: 'block-topk', blockSize: 16, topK: 2 } })).toBe(
+      'block top-K (B=16, K=2)',
+    );
+    expect(describeImageAttention({ attention: { kind: 'llsa', blockSize: 4, topK: 2, levels: 2 } })).toBe(
+      'LLSA (B=4, K=2, L=2)',
+    );
+    expect(describeImageAttention({ mergeRatio: 0.5 })).toBe('dense, merge ratio 0.5');
   });
 
   it('preselects the current class, else face-smiling, else the first', () => {
@@ -355,5 +429,118 @@ describe('animation', () => {
     expect(playFrameMs(12)).toBe(250);
     expect(playFrameMs(64)).toBe(60);
     expect(playFrameMs(2)).toBe(400);
+  });
+});
+
+describe('compare with dense', () => {
+  const step = (tokens: number[], ms: number) => ({ tokens: Int32Array.from(tokens), ms });
+  const dev = (relL2: number): AttentionDeviation => ({ relL2, maxAbs: 0.25, tokens: 4, paddedTo: 4 });
+
+  it('reports the deviation, the differing tokens of the final grids and the median step times', () => {
+    const run = [step([1, MASK, MASK, MASK], 50), step([1, 2, 3, MASK], 1), step([1, 2, 3, 4], 2)];
+    const dense = [step([1, MASK, MASK, MASK], 60), step([1, 5, 3, MASK], 4), step([1, 5, 3, 6], 4)];
+    expect(compareImageDense(run, dense, dev(0.01))).toEqual({
+      relL2: 0.01,
+      maxAbs: 0.25,
+      different: 2, // tokens 1 and 3
+      total: 4,
+      steps: 3,
+      msPerStep: 2, // medians: the first (compiling) step does not count
+      denseMsPerStep: 4,
+      speedup: 2,
+    });
+  });
+
+  it('runs the same settings and seed with dense attention in a session of its own, keeping the run', async () => {
+    await ensureImageModel('emoji-maskgit');
+    useStore.getState().imageFormChanged({ attention: 'block-topk', blockSize: '2', topKBlocks: '1', seed: '7' });
+    const stepper = fake.client.stepImage;
+    fake.client.stepImage = async (id: string) => {
+      const s = await stepper(id);
+      if (!s || id !== 's2') return s;
+      // The dense session (s2) takes twice as long per step and ends with token 7 changed.
+      const tokens = s.tokens.slice();
+      if (s.done) tokens[7] = 3;
+      return { ...s, tokens, ms: 6 };
+    };
+    await imageRun();
+    const kept = img().runs['emoji-maskgit'].steps;
+    const progress: number[] = [];
+    let idleWhileRunning = false;
+    const unsubscribe = useStore.subscribe((st) => {
+      const c = st.image.denseCompare;
+      if (c.status !== 'running') return;
+      if (progress.at(-1) !== c.step) progress.push(c.step);
+      idleWhileRunning ||= !st.image.busy;
+    });
+    await imageCompareDense();
+    unsubscribe();
+    // The view counts its steps; Step, Run and Reset wait while it runs (busy).
+    expect(progress).toEqual([0, 1, 2, 3, 4]);
+    expect(idleWhileRunning).toBe(false);
+    expect(fake.calls.filter((c) => c.startsWith('startImage'))).toEqual([
+      'startImage h-emoji-maskgit face-smiling steps=4 g=3 block-topk',
+      'startImage h-emoji-maskgit face-smiling steps=4 g=3',
+    ]);
+    expect(fake.calls).toContain('close s2');
+    expect(fake.calls).not.toContain('close s1');
+    // One forward with the run's setting against dense, on (a copy of) the dense run's grid after step 1.
+    expect(fake.calls.filter((c) => c.startsWith('imageAttentionDeviation'))).toEqual([
+      'imageAttentionDeviation h-emoji-maskgit block top-K (B=2, K=1)',
+    ]);
+    expect([...fake.deviationInputs[0]]).toEqual([0, 1, MASK, MASK, MASK, MASK, MASK, MASK]);
+    expect(img().runs['emoji-maskgit'].steps).toBe(kept);
+    expect(img().busy).toBe(false);
+    expect(img().denseCompare).toMatchObject({ session: 's1', status: 'done', step: 4, error: null });
+    expect(img().denseCompare.report).toEqual({
+      relL2: 0.03,
+      maxAbs: 0.5,
+      different: 1,
+      total: LENGTH,
+      steps: 4,
+      msPerStep: 3,
+      denseMsPerStep: 6,
+      speedup: 2,
+    });
+  });
+
+  it('compares a merged run too; Reset and a new run forget the report', async () => {
+    await ensureImageModel('emoji-maskgit');
+    useStore.getState().imageFormChanged({ mergeRatio: '0.5' });
+    await imageRun();
+    await imageCompareDense();
+    expect(fake.calls.find((c) => c.startsWith('imageAttentionDeviation'))).toBe(
+      'imageAttentionDeviation h-emoji-maskgit dense, merge ratio 0.5',
+    );
+    expect(img().denseCompare.status).toBe('done');
+    await imageReset();
+    expect(img().denseCompare).toMatchObject({ session: null, status: 'idle', report: null });
+  });
+
+  it('does nothing for a dense run or an unfinished one', async () => {
+    await ensureImageModel('emoji-maskgit');
+    await imageRun();
+    await imageCompareDense();
+    expect(img().denseCompare.status).toBe('idle');
+    await imageReset();
+    useStore.getState().imageFormChanged({ attention: 'block-topk', blockSize: '2', topKBlocks: '1' });
+    await imageStep();
+    await imageCompareDense();
+    expect(img().denseCompare.status).toBe('idle');
+    expect(fake.calls.filter((c) => c.startsWith('startImage'))).toHaveLength(2);
+  });
+
+  it('shows the engine’s message when the dense run fails', async () => {
+    await ensureImageModel('emoji-maskgit');
+    useStore.getState().imageFormChanged({ attention: 'block-topk', blockSize: '2', topKBlocks: '1' });
+    await imageRun();
+    fake.client.imageAttentionDeviation = async () => {
+      throw Object.assign(new Error('top-K 9 keeps 9 blocks per query block'), { code: 'bad-input' });
+    };
+    await imageCompareDense();
+    expect(img().denseCompare.status).toBe('error');
+    expect(img().denseCompare.error?.message).toMatch(/top-K 9/);
+    expect(img().busy).toBe(false);
+    expect(fake.calls).toContain('close s2');
   });
 });

@@ -2,9 +2,14 @@
 // tokens per step in confidence order, emoji-ar one grid position per step), the settings form (kept
 // as typed text, so an invalid entry shows with its message), every step snapshot of a run (the
 // timeline scrubs over them without recomputing), the RVQ depth the image is decoded with, and the
-// side-by-side mode: both generators on the same class and seed, one panel each.
+// side-by-side mode: both generators on the same class and seed, one panel each. MaskGIT runs may swap
+// dense attention for block top-K or LLSA over the grid, or merge tokens; a finished run with either is
+// then compared with the dense run of the same settings and seed ("Compare with dense").
 
 import type {
+  AttentionDeviation,
+  AttentionKind,
+  AttentionSetting,
   DecodedImage,
   ErrorData,
   ImageSamplerName,
@@ -12,6 +17,7 @@ import type {
   ImageSettings,
   ImageStepView,
 } from '../engine/api.ts';
+import { isDenseRun, MAX_MERGE_RATIO } from './diffusionSlice.ts';
 import { isWhole, parseNumber, seedError } from './textSlice.ts';
 import type { SliceCreator } from './types.ts';
 
@@ -27,6 +33,9 @@ export const DEFAULT_CLASS = 'face-smiling';
 
 /** RVQ depths of the shipped tokenizer: what the depth slider offers before a run reports its grid. */
 export const DEFAULT_DEPTHS = 4;
+
+/** Grid positions of the shipped tokenizer (8×8): what MaskGIT attends over, before a run reports its grid. */
+export const DEFAULT_POSITIONS = 64;
 
 /** The other generator: the second panel of the side-by-side mode. */
 export function otherImageModel(id: ImageModelId): ImageModelId {
@@ -45,7 +54,19 @@ export interface ImageForm {
   temperature: string;
   choiceTemperature: string; // maskgit only
   seed: string;
+  attention: AttentionKind; // maskgit only: over the grid positions, in Morton order
+  blockSize: string; // block-topk, llsa: grid positions per block (a square patch when a power of 4)
+  topKBlocks: string; // block-topk, llsa: key blocks kept per query block
+  levels: string; // llsa
+  mergeRatio: string; // maskgit only: tokens merged per 2×2 cell (tomesd), 0 = off
 }
+
+/** Which attention fields each attention kind reads (the merge ratio is read with every kind). */
+export const IMAGE_ATTENTION_FIELDS: Record<AttentionKind, ReadonlyArray<keyof ImageForm>> = {
+  dense: [],
+  'block-topk': ['blockSize', 'topKBlocks'],
+  llsa: ['blockSize', 'topKBlocks', 'levels'],
+};
 
 export type ImageFormErrors = Partial<Record<keyof ImageForm, string>>;
 
@@ -62,6 +83,27 @@ export interface ImageRun {
   steps: ImageStepView[]; // steps[i].step === i + 1
   done: boolean;
   error: ErrorData | null; // what stopped this generator (loading or stepping)
+}
+
+/** A finished MaskGIT run with sparse attention or token merging against the dense run of the same
+ *  settings and seed. */
+export interface ImageDenseReport {
+  relL2: number; // logits of one forward on the dense run's grid after its first step, relative L2 against dense
+  maxAbs: number; // max |logits − dense logits| of that forward
+  different: number; // tokens (every position and depth) that differ between the two final grids
+  total: number; // tokens in the grid
+  steps: number; // steps of the run
+  msPerStep: number; // median step time of the run
+  denseMsPerStep: number; // median step time of the dense run
+  speedup: number; // denseMsPerStep / msPerStep
+}
+
+export interface ImageDenseCompare {
+  session: string | null; // the MaskGIT session the comparison belongs to
+  status: 'idle' | 'running' | 'done' | 'error';
+  step: number; // dense steps computed so far
+  report: ImageDenseReport | null;
+  error: ErrorData | null;
 }
 
 /** How the token grid is coloured: the probability each token had when it was fixed, or its step. */
@@ -81,6 +123,7 @@ export interface ImageState {
   error: ErrorData | null; // what stopped the run as a whole (e.g. invalid settings)
   /** Images decoded with fewer depths than the step's own, by decodeKey(). */
   decoded: Record<string, DecodedImage>;
+  denseCompare: ImageDenseCompare; // of the emoji-maskgit run
 }
 
 export interface ImageSlice {
@@ -99,6 +142,7 @@ export interface ImageSlice {
   imagePlaying(playing: boolean): void;
   imageFailed(error: ErrorData | null): void;
   imageDecoded(key: string, image: DecodedImage): void;
+  imageDenseCompareChanged(patch: Partial<ImageDenseCompare>): void;
   /** Forgets the runs (not the loaded models, their classes, the form or the view's choices). */
   imageCleared(): void;
 }
@@ -111,6 +155,20 @@ export const initialImageForm: ImageForm = {
   temperature: '1',
   choiceTemperature: '4.5',
   seed: '1',
+  attention: 'dense',
+  // 16 positions = 4×4 patches: the 8×8 grid has 4 blocks, of which K = 2 keep half the keys.
+  blockSize: '16',
+  topKBlocks: '2',
+  levels: '1',
+  mergeRatio: '0',
+};
+
+export const initialImageDenseCompare: ImageDenseCompare = {
+  session: null,
+  status: 'idle',
+  step: 0,
+  report: null,
+  error: null,
 };
 
 export function emptyImageRun(model: ImageModelId): ImageRun {
@@ -140,6 +198,7 @@ export const initialImage: ImageState = {
   playing: false,
   error: null,
   decoded: {},
+  denseCompare: initialImageDenseCompare,
 };
 
 /** The generators the view shows: the chosen one, and in the side-by-side mode the other one too. */
@@ -172,11 +231,13 @@ export function decodeKey(session: string, step: number, depth: number): string 
 }
 
 /** The form's settings, or the message for each field that is not valid. `classes` is the
- *  generator's class list (empty while it loads). The engine checks again (e.g. steps against the
- *  grid's token count); its message then shows as the run's error. */
+ *  generator's class list (empty while it loads), `positions` the grid positions MaskGIT attends over.
+ *  The engine checks again (e.g. steps against the grid's token count); its message then shows as the
+ *  run's error. */
 export function validateImageForm(
   form: ImageForm,
   classes: readonly string[],
+  positions = DEFAULT_POSITIONS,
 ): { settings: ImageSettings | null; errors: ImageFormErrors } {
   const errors: ImageFormErrors = {};
   const maskgit = samplerOf(form.model) === 'maskgit';
@@ -194,6 +255,8 @@ export function validateImageForm(
     errors.choiceTemperature = 'Choice temperature must be from 0 to 100.';
   const seedMessage = seedError(form.seed);
   if (seedMessage) errors.seed = seedMessage;
+  // The autoregressive generator has causal attention and no merging: it neither reads nor gets these.
+  const attention = maskgit ? validateImageAttention(form, positions, errors) : null;
   if (Object.keys(errors).length > 0) return { settings: null, errors };
   const settings: ImageSettings = {
     className: form.className,
@@ -204,7 +267,106 @@ export function validateImageForm(
     seed,
   };
   if (maskgit) settings.choiceTemperature = choiceTemperature;
+  if (attention && attention.attention.kind !== 'dense') settings.attention = attention.attention;
+  if (attention && attention.mergeRatio > 0) settings.mergeRatio = attention.mergeRatio;
   return { settings, errors };
+}
+
+/** MaskGIT's attention fields: messages into `errors`, and the setting they describe (when valid).
+ *  Sparse attention pools blocks of B positions, L times for LLSA: B^L must divide the positions. */
+function validateImageAttention(
+  form: ImageForm,
+  positions: number,
+  errors: ImageFormErrors,
+): { attention: AttentionSetting; mergeRatio: number } {
+  const uses = new Set(IMAGE_ATTENTION_FIELDS[form.attention]);
+  const blockSize = parseNumber(form.blockSize);
+  const topK = parseNumber(form.topKBlocks);
+  const levels = parseNumber(form.levels);
+  const mergeRatio = parseNumber(form.mergeRatio);
+  if (uses.has('blockSize')) {
+    if (!(isWhole(blockSize, 2) && (blockSize & (blockSize - 1)) === 0))
+      errors.blockSize = 'Block size must be a power of two ≥ 2 (2, 4, 8, 16 …).';
+    else if (positions % blockSize !== 0) errors.blockSize = `Block size must divide the ${positions} grid positions.`;
+  }
+  if (uses.has('topKBlocks') && !isWhole(topK, 1)) errors.topKBlocks = 'Top-K blocks must be a whole number ≥ 1.';
+  if (uses.has('levels')) {
+    if (!isWhole(levels, 1, 8)) errors.levels = 'Levels must be a whole number from 1 to 8.';
+    else if (!errors.blockSize && positions % blockSize ** levels !== 0)
+      errors.levels = `Block size^levels (${blockSize}^${levels} = ${blockSize ** levels}) must divide the ${positions} grid positions.`;
+  }
+  if (!(mergeRatio >= 0 && mergeRatio <= MAX_MERGE_RATIO))
+    errors.mergeRatio = `Merge ratio must be from 0 (off) to ${MAX_MERGE_RATIO}.`;
+  else if (mergeRatio > 0 && form.attention !== 'dense')
+    errors.mergeRatio = 'Token merging runs with dense attention only: set the ratio to 0 or the attention to dense.';
+  const attention: AttentionSetting =
+    form.attention === 'dense'
+      ? { kind: 'dense' }
+      : form.attention === 'block-topk'
+        ? { kind: 'block-topk', blockSize, topK }
+        : { kind: 'llsa', blockSize, topK, levels };
+  return { attention, mergeRatio };
+}
+
+/** The grid positions a run attends over: its grid's, or the shipped tokenizer's before it starts. */
+export function imagePositions(run: ImageRun): number {
+  return run.info ? run.info.grid.height * run.info.grid.width : DEFAULT_POSITIONS;
+}
+
+/** One line for the run's attention, e.g. "block top-K (B=16, K=2)" or "dense, merge ratio 0.5". */
+export function describeImageAttention(s: Pick<ImageSettings, 'attention' | 'mergeRatio'>): string {
+  const a = s.attention ?? { kind: 'dense' };
+  const attention =
+    a.kind === 'dense'
+      ? 'dense'
+      : a.kind === 'block-topk'
+        ? `block top-K (B=${a.blockSize}, K=${a.topK})`
+        : `LLSA (B=${a.blockSize}, K=${a.topK}, L=${a.levels})`;
+  return (s.mergeRatio ?? 0) > 0 ? `${attention}, merge ratio ${s.mergeRatio}` : attention;
+}
+
+/** Whether a MaskGIT run can be compared with dense attention: it finished, with a sparse attention
+ *  or token merging. */
+export function canCompareDense(run: ImageRun): boolean {
+  return (
+    run.info !== null &&
+    run.info.sampler === 'maskgit' &&
+    run.done &&
+    run.error === null &&
+    !isDenseRun(run.info.settings)
+  );
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** A run with sparse attention or merging against the dense run of the same settings and seed: the
+ *  logits' deviation of one forward on the same grid, the tokens whose final codes differ, and the
+ *  median step times (the median leaves out the run's first step, which compiles its pipelines). */
+export function compareImageDense(
+  run: ReadonlyArray<Pick<ImageStepView, 'tokens' | 'ms'>>,
+  dense: ReadonlyArray<Pick<ImageStepView, 'tokens' | 'ms'>>,
+  deviation: AttentionDeviation,
+): ImageDenseReport {
+  const a = run.at(-1)?.tokens ?? new Int32Array(0);
+  const b = dense.at(-1)?.tokens ?? new Int32Array(0);
+  let different = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) different++;
+  const msPerStep = median(run.map((s) => s.ms));
+  const denseMsPerStep = median(dense.map((s) => s.ms));
+  return {
+    relL2: deviation.relL2,
+    maxAbs: deviation.maxAbs,
+    different,
+    total: a.length,
+    steps: run.length,
+    msPerStep,
+    denseMsPerStep,
+    speedup: msPerStep > 0 ? denseMsPerStep / msPerStep : NaN,
+  };
 }
 
 /** The class to preselect from a list: the current one if listed, else DEFAULT_CLASS, else the first. */
@@ -228,6 +390,8 @@ export const createImageSlice: SliceCreator<ImageSlice> = (set) => {
         ...patchRun(d, model, { info, steps: [], done: false, error: null }),
         selected: 0,
         depth: Math.min(Math.max(1, d.depth), info.grid.depths),
+        // A comparison belongs to the run it compared.
+        denseCompare: info.sampler === 'maskgit' ? initialImageDenseCompare : d.denseCompare,
       })),
     imageStepAdded: (model, step) =>
       patch((d) => {
@@ -247,6 +411,7 @@ export const createImageSlice: SliceCreator<ImageSlice> = (set) => {
     imagePlaying: (playing) => patch(() => ({ playing })),
     imageFailed: (error) => patch(() => ({ error })),
     imageDecoded: (key, image) => patch((d) => ({ decoded: { ...d.decoded, [key]: image } })),
+    imageDenseCompareChanged: (p) => patch((d) => ({ denseCompare: { ...d.denseCompare, ...p } })),
     imageCleared: () =>
       patch((d) => {
         const runs = { ...d.runs };
@@ -270,6 +435,7 @@ export const createImageSlice: SliceCreator<ImageSlice> = (set) => {
           playing: false,
           error: null,
           decoded: {},
+          denseCompare: initialImageDenseCompare,
         };
       }),
   };

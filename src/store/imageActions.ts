@@ -2,18 +2,23 @@
 // back, Reset, the timeline, the animation through the kept snapshots, and decoding a snapshot with
 // fewer RVQ depths for the depth slider. Stepping forward first replays snapshots already computed;
 // the engine is asked for a new step only at the end. In the side-by-side mode one Step advances both
-// generators by one step each (one model evaluation, doubled by guidance, for each).
+// generators by one step each (one model evaluation, doubled by guidance, for each). A finished MaskGIT
+// run with sparse attention or token merging can be compared with the dense run of the same settings.
 //
 // The generators are loaded with the engine directly, not as the page's model: the side-by-side mode
 // needs two at once, and the engine answers a load of an already loaded model at once, so every run
 // start asks again (a model the page unloaded meanwhile is loaded anew).
 
+import type { ImageStepView } from '../engine/api.ts';
 import type { StoreState } from './types.ts';
 import { toErrorData } from '../shared/errors.ts';
 import { engine } from './actions.ts';
 import {
+  canCompareDense,
+  compareImageDense,
   decodeKey,
   imageFinished,
+  imagePositions,
   imageTimelineLength,
   otherImageModel,
   pickClass,
@@ -146,7 +151,7 @@ async function startRuns(): Promise<boolean> {
   const d = useStore.getState().image;
   const primary = d.runs[d.form.model];
   if (primary.status === 'ready') {
-    const { errors } = validateImageForm(d.form, primary.classes);
+    const { errors } = validateImageForm(d.form, primary.classes, imagePositions(primary));
     const first = Object.values(errors)[0];
     if (first) {
       useStore.getState().imageFailed({ name: 'StepwiseError', code: 'bad-input', message: first });
@@ -158,7 +163,7 @@ async function startRuns(): Promise<boolean> {
     const run = useStore.getState().image.runs[m];
     if (!run.handle) continue; // its load failed: its panel says why
     const handle = run.handle;
-    const { settings, errors } = validateImageForm({ ...d.form, model: m }, run.classes);
+    const { settings, errors } = validateImageForm({ ...d.form, model: m }, run.classes, imagePositions(run));
     if (!settings) {
       const message = Object.values(errors)[0] ?? 'invalid settings';
       useStore.getState().imageRunChanged(m, { error: { name: 'StepwiseError', code: 'bad-input', message } });
@@ -264,6 +269,57 @@ export async function imageReset(): Promise<void> {
   await until((s) => !s.image.busy);
   closeSessions();
   useStore.getState().imageCleared();
+}
+
+// ---- compare with dense attention ----------------------------------------------------------------------
+
+/** Runs the finished MaskGIT run's settings and seed again with dense attention and no merging, in a
+ *  session of its own (the kept snapshots stay as they are), then reports the logits' deviation, the
+ *  tokens that differ and the step times. The deviation is measured as the CLI does, on one forward over
+ *  the dense run's grid after its first step: a grid the model really sees mid-run (some codes fixed,
+ *  most masked), the same for both settings; the all-masked start carries no image yet, and a finished
+ *  grid is one the sampler never feeds the model. */
+export async function imageCompareDense(): Promise<void> {
+  imageStopPlaying();
+  const s = useStore.getState();
+  const d = s.image;
+  const run = d.runs['emoji-maskgit'];
+  if (d.busy || d.running || !shownImageModels(d).includes('emoji-maskgit') || !canCompareDense(run)) return;
+  const info = run.info!;
+  s.imageBusy(true);
+  s.imageDenseCompareChanged({ session: info.id, status: 'running', step: 0, report: null, error: null });
+  let session: string | null = null;
+  try {
+    const started = await serial(() =>
+      engine().startImage(info.model, { ...info.settings, attention: { kind: 'dense' }, mergeRatio: 0 }),
+    );
+    const id = started.id;
+    session = id;
+    const steps: ImageStepView[] = [];
+    for (;;) {
+      const step = await serial(() => engine().stepImage(id));
+      if (!step) break;
+      steps.push(step);
+      useStore.getState().imageDenseCompareChanged({ step: steps.length });
+      if (step.done) break;
+    }
+    // The client transfers typed arrays to the worker: send a copy, the snapshot keeps its tokens.
+    const grid = (steps[0]?.tokens ?? new Int32Array(0)).slice();
+    const deviation = await serial(() => engine().imageAttentionDeviation(info.model, grid, info.settings));
+    const now = useStore.getState().image;
+    // The run was reset meanwhile: the comparison belongs to no run.
+    if (now.runs['emoji-maskgit'].info?.id !== info.id) return;
+    const report = compareImageDense(now.runs['emoji-maskgit'].steps, steps, deviation);
+    useStore.getState().imageDenseCompareChanged({ status: 'done', report });
+  } catch (e) {
+    useStore.getState().imageDenseCompareChanged({ status: 'error', error: toErrorData(e) });
+  } finally {
+    if (session)
+      void engine()
+        .closeSession(session)
+        .catch(() => {});
+    useStore.getState().imageBusy(false);
+  }
 }
 
 // ---- the animation -------------------------------------------------------------------------------------
