@@ -32,6 +32,7 @@ import {
   validateImageForm,
 } from './index.ts';
 import { ensureImageModel, imageChooseModel, imageCompareDense } from './imageActions.ts';
+import { selectedStepTimings } from '../ui/StepTimings.tsx';
 import { compareImageDense, describeImageAttention, initialImageForm, pickClass, type ImageForm } from './image.ts';
 
 const GRID = { height: 2, width: 2, depths: 2, codebookSize: 16 };
@@ -369,6 +370,29 @@ describe('stepping', () => {
     expect(run.steps).toEqual([]);
     expect(run).toMatchObject({ status: 'ready', classes: CLASSES });
     expect(img().selected).toBe(0);
+  });
+});
+
+describe('the Timings panel on the Images tab', () => {
+  it('lists the kernels of the chosen generator’s step at the timeline', async () => {
+    await ensureImageModel('emoji-maskgit');
+    const stepper = fake.client.stepImage;
+    fake.client.stepImage = async (id: string) => {
+      const s = await stepper(id);
+      return s && { ...s, timings: [{ name: `kernel of step ${s.step}`, calls: 1, ms: s.step }] };
+    };
+    useStore.getState().showView('images');
+    expect(selectedStepTimings(useStore.getState())).toBeNull(); // all masked: no step yet
+    await imageStep();
+    await imageStep();
+    imageStepBack();
+    expect(selectedStepTimings(useStore.getState())).toEqual({
+      label: 'Step 1 · emoji-maskgit',
+      ms: 3,
+      timings: [{ name: 'kernel of step 1', calls: 1, ms: 1 }],
+    });
+    useStore.getState().showView('overview');
+    expect(selectedStepTimings(useStore.getState())).toBeNull();
   });
 });
 

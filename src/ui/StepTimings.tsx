@@ -1,7 +1,8 @@
-// Kernel times of the step selected in the generation view, slowest first, for the inspector.
+// Kernel times of the step selected in the generation view or the Images view, slowest first, for the
+// inspector.
 
 import type { KernelTiming } from '../engine/api.ts';
-import { activeBranch, isDiffusionModel, isTextModel, useStore, type StoreState } from '../store/index.ts';
+import { activeBranch, isDiffusionModel, isTextModel, runStepAt, useStore, type StoreState } from '../store/index.ts';
 import { formatMs } from './format.ts';
 
 export interface SelectedStepTimings {
@@ -12,8 +13,14 @@ export interface SelectedStepTimings {
 
 const SHOWN = 10;
 
-/** The selected step's timings when the generation view shows one, else null. */
+/** The selected step's timings when the generation view or the Images view shows one, else null. In the
+ *  Images view's side-by-side mode, those of the chosen (left) generator: each panel lists its own too. */
 export function selectedStepTimings(s: StoreState): SelectedStepTimings | null {
+  if (s.ui.view === 'images') {
+    const run = s.image.runs[s.image.form.model];
+    const step = runStepAt(run, s.image.selected);
+    return step ? { label: `Step ${step.step} · ${run.model}`, ms: step.ms, timings: step.timings } : null;
+  }
   if (s.ui.view !== 'generate' || !s.model) return null;
   if (isTextModel(s.model.modelType) && s.text.handle === s.model.handle) {
     const step = activeBranch(s.text)?.steps[s.text.selected - 1];
