@@ -2,7 +2,8 @@
 // token stacks (4 depths, coarse to fine), and the view shows every step: the image decoded from the
 // tokens so far, the token grid by confidence or by step, a depth slider that decodes the shown step
 // with fewer depths, the timeline, an animation of the run, PNG exports, and MaskGIT and
-// autoregressive generation side by side on the same class and seed.
+// autoregressive generation side by side on the same class and seed. MaskGIT may run with block top-K
+// or LLSA attention, or token merging, and a finished run with either is compared with dense attention.
 
 import { useEffect, useId } from 'react';
 import {
@@ -30,7 +31,10 @@ import {
   type ImageForm,
   type ImageModelId,
 } from '../store/index.ts';
+import { canCompareDense, imagePositions } from '../store/image.ts';
+import { AttentionFields } from './image/AttentionFields.tsx';
 import { ClassPicker } from './image/ClassPicker.tsx';
+import { CompareDense } from './image/CompareDense.tsx';
 import { ImagePanel } from './image/ImagePanel.tsx';
 import { SettingField } from './SettingField.tsx';
 import { StepControls, Timeline } from './Timeline.tsx';
@@ -63,7 +67,13 @@ export function ImageView() {
 
   const models = shownImageModels(d);
   const primary = d.runs[d.form.model];
-  const { errors } = validateImageForm(d.form, primary.classes);
+  const { errors } = validateImageForm(d.form, primary.classes, imagePositions(primary));
+  // MaskGIT's attention settings apply to its panel, also when it is the side-by-side one.
+  const maskgitRun = d.runs['emoji-maskgit'];
+  const maskgitShown = models.includes('emoji-maskgit');
+  const maskgitErrors = maskgitShown
+    ? validateImageForm({ ...d.form, model: 'emoji-maskgit' }, maskgitRun.classes, imagePositions(maskgitRun)).errors
+    : {};
   const valid = Object.keys(errors).length === 0;
   const maskgit = samplerOf(d.form.model) === 'maskgit';
   const started = models.some((m) => d.runs[m].info !== null);
@@ -133,6 +143,16 @@ export function ImageView() {
             );
           })}
         </div>
+        {maskgitShown && (
+          <AttentionFields
+            form={d.form}
+            errors={maskgitErrors}
+            positions={imagePositions(maskgitRun)}
+            disabled={d.running}
+            note={maskgit ? null : 'the emoji-maskgit panel; emoji-ar runs dense'}
+            onChange={formChanged}
+          />
+        )}
         <label className="check">
           <input
             type="checkbox"
@@ -158,6 +178,10 @@ export function ImageView() {
         onReset={() => void imageReset()}
         status={status}
       />
+
+      {maskgitShown && canCompareDense(maskgitRun) && (
+        <CompareDense run={maskgitRun} compare={d.denseCompare} disabled={d.busy || d.running} />
+      )}
 
       <Timeline value={d.selected} max={total} disabled={d.running} onChange={imageSelectStep} zeroLabel="all masked" />
 

@@ -1,7 +1,7 @@
 // One generator's panel in the Images view: the image decoded from its tokens at the shown step
 // (scaled up crisply; positions whose coarsest code is still masked hatched), its token grid, the
 // step's facts and kernel timings, tokens fixed per step, and the PNG exports (the shown image at 8×,
-// and a contact sheet of every step).
+// and a contact sheet of every step). A MaskGIT run names the attention it ran with.
 
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DecodedImage, ImageGrid } from '../../engine/api.ts';
@@ -14,6 +14,7 @@ import {
   type GridColouring,
   type ImageRun,
 } from '../../store/index.ts';
+import { describeImageAttention } from '../../store/image.ts';
 import { BarChart } from '../charts/BarChart.tsx';
 import { formatMs } from '../format.ts';
 import { StepTimings } from '../StepTimings.tsx';
@@ -110,6 +111,11 @@ export function ImagePanel({ run, k, depth, colouring, decoded, running }: Props
           )}
         </h3>
         <p className="note">{SAMPLER_NOTE[run.model]}</p>
+        {info?.sampler === 'maskgit' && (
+          <p className="note" data-field="attention">
+            Attention: <span className="mono">{describeImageAttention(info.settings)}</span>
+          </p>
+        )}
       </header>
 
       {run.status === 'loading' && (
