@@ -2,8 +2,10 @@
 // and a class, Step three times — the decoded image on the canvas changes from step to step (its
 // pixels are read back from the page) — move the depth slider — the image changes again — export the
 // shown image and the contact sheet as PNG (the downloads carry the PNG signature and decode in the
-// page), then run MaskGIT and the autoregressive generator side by side to the end. Screenshots go to
-// e2e/artifacts/ (with the two exported PNGs). Any console error fails the test.
+// page), then run MaskGIT and the autoregressive generator side by side to the end; finally MaskGIT
+// with block top-K attention and with token merging (ratio 0.5), each compared with dense attention
+// at the same seed. Screenshots go to e2e/artifacts/ (with the two exported PNGs). Any console error
+// fails the test.
 
 import { readFileSync } from 'node:fs';
 import type { Browser, Download, Locator, Page } from 'playwright-core';
@@ -215,6 +217,71 @@ describe('images from tokens, step by step (emoji-maskgit, emoji-ar)', () => {
     await waitForCanvas(page, 'emoji-ar', 32, 4);
     expect(await panel(page, 'emoji-ar').locator('[data-field="positions-masked"]').textContent()).toBe('32');
     await screenshot(page, 'image-side-by-side.png');
+    watch.assertNone();
+  });
+
+  /** Runs emoji-maskgit to the end with the form as it is, compares it with dense attention and
+   *  returns the report's fields. */
+  async function runAndCompare(): Promise<Record<'rel-l2' | 'different' | 'saved', string>> {
+    await page.getByRole('button', { name: 'Run', exact: true }).and(page.locator(':enabled')).waitFor({
+      timeout: 180_000,
+    });
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.locator('.step-status', { hasText: 'run finished' }).waitFor({ timeout: 300_000 });
+    expect(await page.locator('.image-panel [role="alert"]').allInnerTexts()).toEqual([]);
+    const compare = page.getByRole('button', { name: 'Compare with dense', exact: true });
+    await compare.and(page.locator(':enabled')).waitFor({ timeout: 60_000 });
+    await compare.click();
+    const region = page.getByRole('region', { name: 'Compare with dense' });
+    await region.locator('.compare-report, [role="alert"]').first().waitFor({ timeout: 300_000 });
+    expect(await region.locator('[role="alert"]').allInnerTexts()).toEqual([]);
+    const field = async (name: string) => (await region.locator(`[data-field="${name}"]`).textContent()) ?? '';
+    return { 'rel-l2': await field('rel-l2'), different: await field('different'), saved: await field('saved') };
+  }
+
+  it('MaskGIT with block top-K, then token merging at 0.5: Compare with dense reports the cost and the time saved', async () => {
+    await page.getByRole('checkbox', { name: /Side by side with emoji-ar/ }).uncheck();
+    await page.getByLabel('Attention', { exact: true }).selectOption('block-topk');
+    // A block size that does not divide the 64 positions is refused before anything runs.
+    await page.getByLabel('Block size', { exact: true }).fill('128');
+    await page.getByText('Block size must divide the 64 grid positions.').waitFor();
+    expect(await page.getByRole('button', { name: 'Run', exact: true }).isDisabled()).toBe(true);
+    await page.getByLabel('Block size', { exact: true }).fill('16');
+    await page.getByLabel('Top-K blocks', { exact: true }).fill('2');
+    expect(await page.locator('.setting-error').count()).toBe(0);
+
+    const sparse = await runAndCompare();
+    expect(await panel(page, 'emoji-maskgit').locator('[data-field="attention"]').textContent()).toBe(
+      'Attention: block top-K (B=16, K=2)',
+    );
+    expect(sparse['rel-l2']).toMatch(/^logits \d\.\d\de[+-]\d+ from dense \(rel\. L2; max \|Δ\| [\d.e+-]+\)$/);
+    expect(sparse.different).toMatch(/^\d+\/256 tokens differ \(\d+\.\d %\)$/);
+    expect(sparse.saved).toMatch(/^[\d.,]+ ms\/step (saved|slower) \(\d+\.\d\d×\)$/);
+    console.log('e2e image block-topk B=16 K=2 vs dense:', JSON.stringify(sparse));
+
+    await page.getByRole('button', { name: 'Reset', exact: true }).click();
+    await page.getByLabel('Attention', { exact: true }).selectOption('dense');
+    await page.getByLabel('Merge ratio', { exact: true }).fill('0.5');
+    expect(await page.locator('.setting-error').count()).toBe(0);
+    const merged = await runAndCompare();
+    expect(await panel(page, 'emoji-maskgit').locator('[data-field="attention"]').textContent()).toBe(
+      'Attention: dense, merge ratio 0.5',
+    );
+    expect(merged['rel-l2']).toMatch(/^logits \d\.\d\de[+-]\d+ /);
+    expect(merged.different).toMatch(/^\d+\/256 tokens differ/);
+    expect(merged.saved).toMatch(/ms\/step (saved|slower)/);
+    console.log('e2e image merge ratio 0.5 vs dense:', JSON.stringify(merged));
+    // Merging changes the logits: the deviation is not zero.
+    expect(Number(merged['rel-l2'].split(' ')[1])).toBeGreaterThan(0);
+
+    // The Timings panel lists the kernels of the shown step.
+    await page
+      .getByRole('region', { name: 'Timings', exact: true })
+      .locator('[data-field="step-timings"]', { hasText: 'Step 12 · emoji-maskgit' })
+      .getByRole('list', { name: 'Kernel times of the selected step' })
+      .waitFor();
+    await page.getByRole('region', { name: 'Compare with dense' }).scrollIntoViewIfNeeded();
+    await screenshot(page, 'image-attention.png');
     watch.assertNone();
   });
 });
