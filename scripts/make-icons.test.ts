@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { crc32, DEFAULT_OUT, drawIcon, encodePng, ICONS, renderIcons } from './make-icons.ts';
+import { crc32, encodePng } from '../src/cli/png.ts';
+import { DEFAULT_OUT, drawIcon, ICONS, renderIcons } from './make-icons.ts';
 
 function chunks(png: Uint8Array): Array<{ type: string; data: Uint8Array; crcOk: boolean }> {
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);

@@ -11,7 +11,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { deflateSync } from 'node:zlib';
+import { encodePng } from '../src/cli/png.ts';
 import { parseGeneratorArgs } from './generatorArgs.ts';
 
 export const DEFAULT_OUT = fileURLToPath(new URL('../public/icons/', import.meta.url));
@@ -111,64 +111,6 @@ export function drawIcon(size: number, maskable: boolean): Uint8Array {
       }
       out[o + 3] = Math.round((255 * a) / (SS * SS));
     }
-  }
-  return out;
-}
-
-// ---- PNG ---------------------------------------------------------------------------------------------
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.byteLength);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.byteLength);
-  out.set(new TextEncoder().encode(type), 4);
-  out.set(data, 8);
-  view.setUint32(8 + data.byteLength, crc32(out.subarray(4, 8 + data.byteLength)));
-  return out;
-}
-
-/** An 8-bit RGBA PNG of `width × height` pixels. */
-export function encodePng(width: number, height: number, rgba: Uint8Array): Uint8Array {
-  if (rgba.byteLength !== width * height * 4) throw new RangeError('encodePng: pixel buffer size mismatch');
-  const ihdr = new Uint8Array(13);
-  const v = new DataView(ihdr.buffer);
-  v.setUint32(0, width);
-  v.setUint32(4, height);
-  ihdr.set([8, 6, 0, 0, 0], 8); // bit depth 8, colour type 6 (RGBA), deflate, filter 0, no interlace
-  const stride = width * 4;
-  const raw = new Uint8Array((stride + 1) * height);
-  for (let y = 0; y < height; y++) {
-    raw[y * (stride + 1)] = 0; // filter: none
-    raw.set(rgba.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
-  }
-  const idat = new Uint8Array(deflateSync(raw, { level: 9 }));
-  const parts = [
-    new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', idat),
-    chunk('IEND', new Uint8Array(0)),
-  ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
   }
   return out;
 }

@@ -1,5 +1,6 @@
-// PNG encoding of RGBA pixels for the CLI (the browser uses canvas.toBlob): signature, IHDR, one
-// IDAT of zlib-deflated scanlines (filter 0), IEND; CRC-32 per chunk (ISO 3309, as PNG specifies).
+// PNG encoding of RGBA pixels in Node — the CLI's images and the app's icons (the browser uses
+// canvas.toBlob): signature, IHDR, one IDAT of zlib-deflated scanlines (filter 0, level 9), IEND;
+// CRC-32 per chunk (ISO 3309, as PNG specifies).
 
 import { deflateSync } from 'node:zlib';
 
@@ -13,7 +14,7 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
-function crc32(bytes: Uint8Array): number {
+export function crc32(bytes: Uint8Array): number {
   let c = 0xffffffff;
   for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
@@ -43,7 +44,7 @@ export function encodePng(width: number, height: number, rgba: Uint8ClampedArray
   const parts = [
     Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a),
     chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw)),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
     chunk('IEND', new Uint8Array(0)),
   ];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
