@@ -23,24 +23,14 @@ Usage: /usr/bin/python3 train/emoji_ar.py OUT_DIR [--minutes M] [--threads N]
 
 from __future__ import annotations
 
-import argparse
-import json
-import math
-import os
-import time
 from dataclasses import asdict, dataclass
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from emoji_maskgit import Block
-from safetensors_io import save_safetensors
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-RUNS = os.path.join(HERE, "runs")
-
+from gpt2 import Block, block_modules
+from image_token_training import export, load_tokens, parse_args, train
 
 @dataclass
 class ArConfig:
@@ -54,20 +44,6 @@ class ArConfig:
     layer_norm_epsilon: float = 1e-5
 
 
-class CausalBlock(Block):
-    """GPT-2 block with the causal mask (emoji_maskgit.Block is bidirectional)."""
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        B, T, C = x.shape
-        q, k, v = self.c_attn(self.ln_1(x)).split(C, dim=2)
-        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
-        att = (q @ k.transpose(-2, -1)) / math.sqrt(q.size(-1))  # [B, H, T, T]
-        mask = torch.ones(T, T, dtype=torch.bool).tril()
-        y = (att.masked_fill(~mask, float("-inf")).softmax(-1) @ v).transpose(1, 2).reshape(B, T, C)
-        x = x + self.attn_proj(y)
-        return x + self.mlp_proj(F.gelu(self.c_fc(self.ln_2(x)), approximate="tanh"))
-
-
 class ArModel(nn.Module):
     def __init__(self, c: ArConfig):
         super().__init__()
@@ -76,7 +52,7 @@ class ArModel(nn.Module):
         self.class_embedding = nn.Embedding(c.num_classes + 1, C)
         self.wte = nn.ModuleList(nn.Embedding(K, C) for _ in range(D))
         self.wpe = nn.Embedding(c.n_positions, C)
-        self.h = nn.ModuleList(CausalBlock(c) for _ in range(c.n_layer))
+        self.h = nn.ModuleList(Block(c) for _ in range(c.n_layer))
         self.ln_f = nn.LayerNorm(C, eps=c.layer_norm_epsilon)
         self.depth_embedding = nn.ModuleList(nn.Embedding(K, C) for _ in range(D - 1))
         self.depth_ln = nn.LayerNorm(C, eps=c.layer_norm_epsilon)
@@ -148,13 +124,6 @@ class ArModel(nn.Module):
             yield f"depth_head.{d}.bias", head.bias, False
 
 
-def block_modules(b: Block):
-    return (
-        ("ln_1", b.ln_1, False), ("attn.c_attn", b.c_attn, True), ("attn.c_proj", b.attn_proj, True),
-        ("ln_2", b.ln_2, False), ("mlp.c_fc", b.c_fc, True), ("mlp.c_proj", b.mlp_proj, True),
-    )
-
-
 def hf_config(c: ArConfig, classes: list[str]) -> dict:
     return {
         "architectures": ["StepwiseArImage"],
@@ -185,62 +154,19 @@ def evaluate(model: ArModel, seq: torch.Tensor, cls: torch.Tensor) -> float:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("out")
-    ap.add_argument("--minutes", type=float, default=40)
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--lr", type=float, default=1e-3)
-    ap.add_argument("--seed", type=int, default=11)
-    a = ap.parse_args()
-    torch.set_num_threads(a.threads)
-    torch.manual_seed(a.seed)
-    z = np.load(os.path.join(RUNS, "emoji_tokens.npz"))
-    seq, labels, split = torch.from_numpy(z["seq"]), torch.from_numpy(z["labels"]), torch.from_numpy(z["split"])
-    classes = [str(c) for c in z["classes"]]
-    tr_seq, tr_cls, va_seq, va_cls = seq[~split], labels[~split], seq[split], labels[split]
-    cfg = ArConfig(num_classes=len(classes))
-    model = ArModel(cfg)
-    n_params = sum(p.numel() for p in model.parameters())
-    print(f"{n_params:,} parameters; {len(tr_seq)} train / {len(va_seq)} validation sequences", flush=True)
-    decay = [p for p in model.parameters() if p.dim() >= 2]
-    no_decay = [p for p in model.parameters() if p.dim() < 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0.0}], lr=a.lr, betas=(0.9, 0.95))
-    log, budget, t0, step = [], a.minutes * 60, time.time(), 0
-    while True:
-        elapsed = time.time() - t0
-        if elapsed >= budget:
-            break
-        # Warm-up, then cosine decay over the time budget (not a step count: the machine's load varies).
-        lr = a.lr * min(1.0, (step + 1) / 100) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * elapsed / budget)))
-        for g in opt.param_groups:
-            g["lr"] = lr
-        idx = torch.randint(0, len(tr_seq), (a.batch,))
-        s, k = tr_seq[idx], tr_cls[idx]
-        k = torch.where(torch.rand(a.batch) < 0.1, torch.full_like(k, cfg.num_classes), k)  # CFG dropout
-        logits = model(s, k)
-        loss = F.cross_entropy(logits.reshape(-1, cfg.codebook_size), s.reshape(-1))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        if step % 50 == 0:
-            entry = {"step": step, "loss": round(loss.item(), 4), "minutes": round(elapsed / 60, 2)}
-            if step % 500 == 0:
-                entry["val_nll"] = round(evaluate(model, va_seq, va_cls), 4)
-            log.append(entry)
-            print(json.dumps(entry), flush=True)
-        step += 1
-    minutes = (time.time() - t0) / 60
-    os.makedirs(a.out, exist_ok=True)
-    sd16 = {k: v.half() for k, v in model.hf_state_dict().items()}
-    save_safetensors(os.path.join(a.out, "model.safetensors"), sd16, {"format": "pt"})
-    model.load_hf_state_dict({k: v.float() for k, v in sd16.items()})  # evaluate as shipped
-    val_nll = evaluate(model, va_seq, va_cls)
-    json.dump(hf_config(cfg, classes), open(os.path.join(a.out, "config.json"), "w"), indent=2)
-    summary = {"parameters": n_params, "steps": step, "batch": a.batch, "train_minutes": round(minutes, 1), "threads": a.threads, "val_nll": round(val_nll, 4), "log": log}
-    json.dump(summary, open(os.path.join(HERE, "emoji-ar.train_log.json"), "w"), indent=1)
-    print(f"done: {step} steps in {minutes:.1f} min, validation NLL {val_nll:.4f}", flush=True)
+    a = parse_args(seed=11)
+    data = load_tokens()
+    model = ArModel(ArConfig(num_classes=len(data.classes)))
+    cfg = model.config
+
+    def batch_loss(s: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(model(s, k).reshape(-1, cfg.codebook_size), s.reshape(-1))
+
+    def validate() -> float:
+        return evaluate(model, data.val_seq, data.val_cls)
+
+    trained = train(model, data, a, batch_loss, validate)
+    export(model, a, hf_config(cfg, data.classes), validate, "emoji-ar", "val_nll", trained)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ emoji-rvq, trained with MaskGIT's masked-token objective (Chang et al. 2022), de
 Token layout (also in the model card): a sequence index is i = (y · 8 + x) · 4 + d, position-major in
 raster order, d = 0 the coarsest RVQ depth; ids 0…255 are codes, 256 = masked.
 
-Architecture (GPT-2-style pre-LayerNorm blocks, but bidirectional), one transformer token per grid
+Architecture (train/gpt2.py's pre-LayerNorm blocks, without the causal mask), one transformer token per grid
 position (64 tokens), not per (position, depth):
   h_p = Σ_d wte_d[tok(p, d)] + wpe[p] + class_embedding[c]          # [64, C]; wte_d has 257 rows
   h = blocks(h) ; logits(p, d, :) = (ln_f(h) @ head.weight + head.bias)[p, d·256 : (d+1)·256]
@@ -23,23 +23,15 @@ Usage: /usr/bin/python3 train/emoji_maskgit.py OUT_DIR [--minutes M] [--threads 
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
-import os
-import time
 from dataclasses import asdict, dataclass
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from safetensors_io import save_safetensors
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-RUNS = os.path.join(HERE, "runs")
-
+from gpt2 import Block, block_modules
+from image_token_training import export, load_tokens, parse_args, train
 
 @dataclass
 class MaskGitConfig:
@@ -53,27 +45,6 @@ class MaskGitConfig:
     layer_norm_epsilon: float = 1e-5
 
 
-class Block(nn.Module):
-    def __init__(self, c: MaskGitConfig):
-        super().__init__()
-        self.n_head = c.n_head
-        self.ln_1 = nn.LayerNorm(c.n_embd, eps=c.layer_norm_epsilon)
-        self.c_attn = nn.Linear(c.n_embd, 3 * c.n_embd)
-        self.attn_proj = nn.Linear(c.n_embd, c.n_embd)
-        self.ln_2 = nn.LayerNorm(c.n_embd, eps=c.layer_norm_epsilon)
-        self.c_fc = nn.Linear(c.n_embd, 4 * c.n_embd)
-        self.mlp_proj = nn.Linear(4 * c.n_embd, c.n_embd)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        B, T, C = x.shape  # [B, T, C]
-        q, k, v = self.c_attn(self.ln_1(x)).split(C, dim=2)
-        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))  # [B, H, T, D]
-        att = ((q @ k.transpose(-2, -1)) / math.sqrt(q.size(-1))).softmax(-1)  # [B, H, T, T]
-        y = (att @ v).transpose(1, 2).reshape(B, T, C)
-        x = x + self.attn_proj(y)
-        return x + self.mlp_proj(F.gelu(self.c_fc(self.ln_2(x)), approximate="tanh"))
-
-
 class MaskGit(nn.Module):
     def __init__(self, c: MaskGitConfig):
         super().__init__()
@@ -81,7 +52,7 @@ class MaskGit(nn.Module):
         self.wte = nn.ModuleList(nn.Embedding(c.codebook_size + 1, c.n_embd) for _ in range(c.num_quantizers))
         self.wpe = nn.Embedding(c.n_positions, c.n_embd)
         self.class_embedding = nn.Embedding(c.num_classes + 1, c.n_embd)
-        self.h = nn.ModuleList(Block(c) for _ in range(c.n_layer))
+        self.h = nn.ModuleList(Block(c, causal=False) for _ in range(c.n_layer))
         self.ln_f = nn.LayerNorm(c.n_embd, eps=c.layer_norm_epsilon)
         self.head = nn.Linear(c.n_embd, c.num_quantizers * c.codebook_size)
         for m in self.modules():
@@ -110,7 +81,7 @@ class MaskGit(nn.Module):
         sd["wpe.weight"], sd["class_embedding.weight"] = self.wpe.weight, self.class_embedding.weight
         for i, b in enumerate(self.h):
             p = f"h.{i}."
-            for name, mod, transpose in self.block_modules(b):
+            for name, mod, transpose in block_modules(b):
                 sd[p + name + ".weight"] = mod.weight.T if transpose else mod.weight
                 sd[p + name + ".bias"] = mod.bias
         sd["ln_f.weight"], sd["ln_f.bias"] = self.ln_f.weight, self.ln_f.bias
@@ -124,7 +95,7 @@ class MaskGit(nn.Module):
             self.wpe.weight.copy_(sd["wpe.weight"])
             self.class_embedding.weight.copy_(sd["class_embedding.weight"])
             for i, b in enumerate(self.h):
-                for name, mod, transpose in self.block_modules(b):
+                for name, mod, transpose in block_modules(b):
                     w = sd[f"h.{i}.{name}.weight"]
                     mod.weight.copy_(w.T if transpose else w)
                     mod.bias.copy_(sd[f"h.{i}.{name}.bias"])
@@ -132,13 +103,6 @@ class MaskGit(nn.Module):
             self.ln_f.bias.copy_(sd["ln_f.bias"])
             self.head.weight.copy_(sd["head.weight"].T)
             self.head.bias.copy_(sd["head.bias"])
-
-    @staticmethod
-    def block_modules(b: Block):
-        return (
-            ("ln_1", b.ln_1, False), ("attn.c_attn", b.c_attn, True), ("attn.c_proj", b.attn_proj, True),
-            ("ln_2", b.ln_2, False), ("mlp.c_fc", b.c_fc, True), ("mlp.c_proj", b.mlp_proj, True),
-        )
 
 
 def depth_aware_mask(B: int, P: int, D: int) -> torch.Tensor:
@@ -186,63 +150,21 @@ def evaluate(model: MaskGit, seq: torch.Tensor, cls: torch.Tensor) -> float:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("out")
-    ap.add_argument("--minutes", type=float, default=40)
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--lr", type=float, default=1e-3)
-    ap.add_argument("--seed", type=int, default=7)
-    a = ap.parse_args()
-    torch.set_num_threads(a.threads)
-    torch.manual_seed(a.seed)
-    z = np.load(os.path.join(RUNS, "emoji_tokens.npz"))
-    seq, labels, split = torch.from_numpy(z["seq"]), torch.from_numpy(z["labels"]), torch.from_numpy(z["split"])
-    classes = [str(c) for c in z["classes"]]
-    tr_seq, tr_cls, va_seq, va_cls = seq[~split], labels[~split], seq[split], labels[split]
-    cfg = MaskGitConfig(num_classes=len(classes))
-    model = MaskGit(cfg)
-    n_params = sum(p.numel() for p in model.parameters())
-    print(f"{n_params:,} parameters; {len(tr_seq)} train / {len(va_seq)} validation sequences", flush=True)
-    decay = [p for p in model.parameters() if p.dim() >= 2]
-    no_decay = [p for p in model.parameters() if p.dim() < 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0.0}], lr=a.lr, betas=(0.9, 0.95))
-    log, budget, t0, step = [], a.minutes * 60, time.time(), 0
-    while True:
-        elapsed = time.time() - t0
-        if elapsed >= budget:
-            break
-        # Warm-up, then cosine decay over the time budget (not a step count: the machine's load varies).
-        lr = a.lr * min(1.0, (step + 1) / 100) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * elapsed / budget)))
-        for g in opt.param_groups:
-            g["lr"] = lr
-        idx = torch.randint(0, len(tr_seq), (a.batch,))
-        s, k = tr_seq[idx], tr_cls[idx]
-        k = torch.where(torch.rand(a.batch) < 0.1, torch.full_like(k, cfg.num_classes), k)  # CFG dropout
-        m = depth_aware_mask(a.batch, cfg.n_positions, cfg.num_quantizers)
+    a = parse_args(seed=7)
+    data = load_tokens()
+    model = MaskGit(MaskGitConfig(num_classes=len(data.classes)))
+    cfg = model.config
+
+    def batch_loss(s: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
+        m = depth_aware_mask(len(s), cfg.n_positions, cfg.num_quantizers)
         logits = model(s.masked_fill(m, cfg.codebook_size), k)
-        loss = F.cross_entropy(logits[m], s[m])
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        if step % 50 == 0:
-            entry = {"step": step, "loss": round(loss.item(), 4), "minutes": round(elapsed / 60, 2)}
-            if step % 500 == 0:
-                entry["val_nll"] = round(evaluate(model, va_seq, va_cls), 4)
-            log.append(entry)
-            print(json.dumps(entry), flush=True)
-        step += 1
-    minutes = (time.time() - t0) / 60
-    os.makedirs(a.out, exist_ok=True)
-    sd16 = {k: v.half() for k, v in model.hf_state_dict().items()}
-    save_safetensors(os.path.join(a.out, "model.safetensors"), sd16, {"format": "pt"})
-    model.load_hf_state_dict({k: v.float() for k, v in sd16.items()})  # evaluate as shipped
-    val_nll = evaluate(model, va_seq, va_cls)
-    json.dump(hf_config(cfg, classes), open(os.path.join(a.out, "config.json"), "w"), indent=2)
-    summary = {"parameters": n_params, "steps": step, "batch": a.batch, "train_minutes": round(minutes, 1), "threads": a.threads, "val_masked_nll": round(val_nll, 4), "log": log}
-    json.dump(summary, open(os.path.join(HERE, "emoji-maskgit.train_log.json"), "w"), indent=1)
-    print(f"done: {step} steps in {minutes:.1f} min, validation masked NLL {val_nll:.4f}", flush=True)
+        return F.cross_entropy(logits[m], s[m])
+
+    def validate() -> float:
+        return evaluate(model, data.val_seq, data.val_cls)
+
+    trained = train(model, data, a, batch_loss, validate)
+    export(model, a, hf_config(cfg, data.classes), validate, "emoji-maskgit", "val_masked_nll", trained)
 
 
 if __name__ == "__main__":

@@ -39,9 +39,12 @@ class GPT2Config:
 
 
 class Block(nn.Module):
-    def __init__(self, c: GPT2Config):
+    """Pre-LayerNorm attention + GELU-tanh MLP; `causal` False for the bidirectional image model."""
+
+    def __init__(self, c: GPT2Config, causal: bool = True):
         super().__init__()
         self.n_head = c.n_head
+        self.causal = causal
         self.ln_1 = nn.LayerNorm(c.n_embd, eps=c.layer_norm_epsilon)
         self.c_attn = nn.Linear(c.n_embd, 3 * c.n_embd)
         self.attn_proj = nn.Linear(c.n_embd, c.n_embd)
@@ -54,11 +57,21 @@ class Block(nn.Module):
         q, k, v = self.c_attn(self.ln_1(x)).split(C, dim=2)
         q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))  # [B, H, T, D]
         att = (q @ k.transpose(-2, -1)) / math.sqrt(q.size(-1))  # [B, H, T, T]
-        mask = torch.ones(T, T, dtype=torch.bool, device=x.device).tril()
-        att = att.masked_fill(~mask, float("-inf")).softmax(-1)
+        if self.causal:
+            mask = torch.ones(T, T, dtype=torch.bool, device=x.device).tril()
+            att = att.masked_fill(~mask, float("-inf"))
+        att = att.softmax(-1)
         y = (att @ v).transpose(1, 2).reshape(B, T, C)  # [B, T, C]
         x = x + self.attn_proj(y)
         return x + self.mlp_proj(F.gelu(self.c_fc(self.ln_2(x)), approximate="tanh"))
+
+
+def block_modules(b: Block):
+    """(published name, module, published as the transpose) of a block's parts: Conv1D weights are [in, out]."""
+    return (
+        ("ln_1", b.ln_1, False), ("attn.c_attn", b.c_attn, True), ("attn.c_proj", b.attn_proj, True),
+        ("ln_2", b.ln_2, False), ("mlp.c_fc", b.c_fc, True), ("mlp.c_proj", b.mlp_proj, True),
+    )
 
 
 class GPT2(nn.Module):
@@ -92,13 +105,9 @@ class GPT2(nn.Module):
         """Weights under Hugging Face GPT-2 names, Conv1D weights as [in, out]."""
         sd = {"wte.weight": self.wte.weight, "wpe.weight": self.wpe.weight}
         for i, b in enumerate(self.h):
-            p = f"h.{i}."
-            sd[p + "ln_1.weight"], sd[p + "ln_1.bias"] = b.ln_1.weight, b.ln_1.bias
-            sd[p + "attn.c_attn.weight"], sd[p + "attn.c_attn.bias"] = b.c_attn.weight.T, b.c_attn.bias
-            sd[p + "attn.c_proj.weight"], sd[p + "attn.c_proj.bias"] = b.attn_proj.weight.T, b.attn_proj.bias
-            sd[p + "ln_2.weight"], sd[p + "ln_2.bias"] = b.ln_2.weight, b.ln_2.bias
-            sd[p + "mlp.c_fc.weight"], sd[p + "mlp.c_fc.bias"] = b.c_fc.weight.T, b.c_fc.bias
-            sd[p + "mlp.c_proj.weight"], sd[p + "mlp.c_proj.bias"] = b.mlp_proj.weight.T, b.mlp_proj.bias
+            for name, mod, transpose in block_modules(b):
+                sd[f"h.{i}.{name}.weight"] = mod.weight.T if transpose else mod.weight
+                sd[f"h.{i}.{name}.bias"] = mod.bias
         sd["ln_f.weight"], sd["ln_f.bias"] = self.ln_f.weight, self.ln_f.bias
         return {k: v.detach().contiguous() for k, v in sd.items()}
 
@@ -107,14 +116,10 @@ class GPT2(nn.Module):
             self.wte.weight.copy_(sd["wte.weight"])
             self.wpe.weight.copy_(sd["wpe.weight"])
             for i, b in enumerate(self.h):
-                p = f"h.{i}."
-                for mod, name, transpose in (
-                    (b.ln_1, "ln_1", False), (b.c_attn, "attn.c_attn", True), (b.attn_proj, "attn.c_proj", True),
-                    (b.ln_2, "ln_2", False), (b.c_fc, "mlp.c_fc", True), (b.mlp_proj, "mlp.c_proj", True),
-                ):
-                    w = sd[p + name + ".weight"]
+                for name, mod, transpose in block_modules(b):
+                    w = sd[f"h.{i}.{name}.weight"]
                     mod.weight.copy_(w.T if transpose else w)
-                    mod.bias.copy_(sd[p + name + ".bias"])
+                    mod.bias.copy_(sd[f"h.{i}.{name}.bias"])
             self.ln_f.weight.copy_(sd["ln_f.weight"])
             self.ln_f.bias.copy_(sd["ln_f.bias"])
 
