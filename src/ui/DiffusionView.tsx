@@ -6,6 +6,7 @@
 // (dense, block top-K, LLSA) and token merging are settings of the run; a finished run with either is
 // compared with dense attention ("Compare with dense"), as a cached run is with an uncached one.
 
+import { DifferentTokens, TimeSaved } from './CompareFigures.tsx';
 import { useId, useState, type KeyboardEvent } from 'react';
 import type { AttentionKind, DiffusionSamplerName, DiffusionStepView } from '../engine/api.ts';
 import {
@@ -387,7 +388,6 @@ function CompareUncached({ d }: { d: DiffusionState }) {
 function CompareDense({ d }: { d: DiffusionState }) {
   const c = d.denseCompare;
   const r = c.report;
-  const saved = r ? r.denseMsPerStep - r.msPerStep : 0;
   return (
     <div className="compare-uncached compare-dense" role="region" aria-label="Compare with dense">
       <button type="button" disabled={d.busy || d.running} onClick={() => void diffusionCompareDense()}>
@@ -402,18 +402,9 @@ function CompareDense({ d }: { d: DiffusionState }) {
               text
             </span>
             {' · '}
-            <span data-field="different">
-              {r.different}/{r.total} tokens differ ({r.total > 0 ? ((100 * r.different) / r.total).toFixed(1) : '0.0'}{' '}
-              %)
-            </span>
+            <DifferentTokens different={r.different} total={r.total} />
             {' · '}
-            <span data-field="saved">
-              {Number.isFinite(r.speedup)
-                ? saved >= 0
-                  ? `${formatMs(saved)} ms/step saved (${r.speedup.toFixed(2)}×)`
-                  : `${formatMs(-saved)} ms/step slower (${r.speedup.toFixed(2)}×)`
-                : '—'}
-            </span>
+            <TimeSaved msPerStep={r.msPerStep} denseMsPerStep={r.denseMsPerStep} speedup={r.speedup} />
             <span className="compare-ms">
               {' '}
               ({formatMs(r.msPerStep)} vs {formatMs(r.denseMsPerStep)} ms/step dense, medians

@@ -5,6 +5,7 @@
 
 import type { ImageDenseCompare, ImageRun } from '../../store/image.ts';
 import { imageCompareDense } from '../../store/imageActions.ts';
+import { DifferentTokens, TimeSaved } from '../CompareFigures.tsx';
 import { formatMs } from '../format.ts';
 
 interface Props {
@@ -15,7 +16,6 @@ interface Props {
 
 export function CompareDense({ run, compare: c, disabled }: Props) {
   const r = c.session === run.info?.id ? c.report : null;
-  const saved = r ? r.denseMsPerStep - r.msPerStep : 0;
   return (
     <div className="compare-uncached compare-dense" role="region" aria-label="Compare with dense">
       <button type="button" disabled={disabled} onClick={() => void imageCompareDense()}>
@@ -32,18 +32,9 @@ export function CompareDense({ run, compare: c, disabled }: Props) {
               logits {r.relL2.toExponential(2)} from dense (rel. L2; max |Δ| {r.maxAbs.toPrecision(3)})
             </span>
             {' · '}
-            <span data-field="different">
-              {r.different}/{r.total} tokens differ ({r.total > 0 ? ((100 * r.different) / r.total).toFixed(1) : '0.0'}{' '}
-              %)
-            </span>
+            <DifferentTokens different={r.different} total={r.total} />
             {' · '}
-            <span data-field="saved">
-              {Number.isFinite(r.speedup)
-                ? saved >= 0
-                  ? `${formatMs(saved)} ms/step saved (${r.speedup.toFixed(2)}×)`
-                  : `${formatMs(-saved)} ms/step slower (${r.speedup.toFixed(2)}×)`
-                : '—'}
-            </span>
+            <TimeSaved msPerStep={r.msPerStep} denseMsPerStep={r.denseMsPerStep} speedup={r.speedup} />
             <span className="compare-ms">
               {' '}
               ({formatMs(r.msPerStep)} vs {formatMs(r.denseMsPerStep)} ms/step dense, medians over {r.steps} steps;
