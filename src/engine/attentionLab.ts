@@ -40,6 +40,7 @@ import type {
   AttentionLabRun,
   AttentionLabTome,
 } from './api.ts';
+import { median } from '../shared/median.ts';
 
 /** The attention kernels' largest head size. */
 const MAX_HEAD_DIM = 256;
@@ -356,12 +357,6 @@ interface Measured {
   out: Tensor[]; // what the warm-up call returned (the caller releases it)
   ms: number; // median over the samples
   samples: number;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /** A warm-up call of every method (its results kept), then `reps` rounds of one call per method, so

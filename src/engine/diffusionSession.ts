@@ -11,6 +11,7 @@ import { LladaSampler } from '../samplers/llada.ts';
 import { MdlmSampler } from '../samplers/mdlm.ts';
 import { ThresholdSampler } from '../samplers/threshold.ts';
 import { badInput } from '../shared/errors.ts';
+import { logitsDeviation } from './logitsDeviation.ts';
 import { profiled } from './profiled.ts';
 import type { AttentionDeviation, DiffusionSessionInfo, DiffusionSettings, DiffusionStepView } from './api.ts';
 
@@ -105,27 +106,8 @@ export async function attentionDeviation(
 ): Promise<AttentionDeviation> {
   const ids = Int32Array.from(tokens);
   const paddedTo = model.paddedLength(ids.length, attention);
-  const read = async (a: ModelAttention) => {
-    const t = model.forward(ids, 0, a); // [T, V]
-    try {
-      return (await gpu.read(t)) as Float32Array;
-    } finally {
-      t.release();
-    }
-  };
-  // Only these two fields: a caller may hand over whole session settings (whose `cache` is a name).
-  const got = await read({ attention: attention.attention, mergeRatio: attention.mergeRatio });
-  const want = await read({});
-  let diff = 0;
-  let norm = 0;
-  let maxAbs = 0;
-  for (let i = 0; i < want.length; i++) {
-    const e = got[i] - want[i];
-    diff += e * e;
-    norm += want[i] * want[i];
-    maxAbs = Math.max(maxAbs, Math.abs(e));
-  }
-  return { relL2: norm > 0 ? Math.sqrt(diff / norm) : Math.sqrt(diff), maxAbs, tokens: ids.length, paddedTo };
+  const { relL2, maxAbs } = await logitsDeviation(gpu, (a) => model.forward(ids, 0, a), attention); // [T, V] each
+  return { relL2, maxAbs, tokens: ids.length, paddedTo };
 }
 
 function makeSampler(gpu: Gpu, model: DiffusionLm, prompt: number[], s: DiffusionSettings): Sampler {

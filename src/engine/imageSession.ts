@@ -20,6 +20,7 @@ import type {
   ImageSettings,
   ImageStepView,
 } from './api.ts';
+import { logitsDeviation } from './logitsDeviation.ts';
 import { profiled } from './profiled.ts';
 
 /** MaskGIT's default Gumbel noise on confidences (choice_temperature, algorithms.md §4.2). */
@@ -184,24 +185,6 @@ export async function maskgitDeviation(
   classId: number,
   attention: ModelAttention,
 ): Promise<AttentionDeviation> {
-  const read = async (a: ModelAttention) => {
-    const t = model.forward(tokens, classId, a); // [L, K]
-    try {
-      return (await gpu.read(t)) as Float32Array;
-    } finally {
-      t.release();
-    }
-  };
-  const got = await read({ attention: attention.attention, mergeRatio: attention.mergeRatio });
-  const want = await read({});
-  let diff = 0;
-  let norm = 0;
-  let maxAbs = 0;
-  for (let i = 0; i < want.length; i++) {
-    const e = got[i] - want[i];
-    diff += e * e;
-    norm += want[i] * want[i];
-    maxAbs = Math.max(maxAbs, Math.abs(e));
-  }
-  return { relL2: Math.sqrt(diff / Math.max(norm, 1e-30)), maxAbs, tokens: tokens.length, paddedTo: tokens.length };
+  const { relL2, maxAbs } = await logitsDeviation(gpu, (a) => model.forward(tokens, classId, a), attention); // [L, K] each
+  return { relL2, maxAbs, tokens: tokens.length, paddedTo: tokens.length };
 }

@@ -19,6 +19,7 @@ import type {
 } from '../engine/api.ts';
 import { isWhole, parseNumber, seedError } from './textSlice.ts';
 import type { SliceCreator } from './types.ts';
+import { median } from '../shared/median.ts';
 
 export type DiffusionCache = NonNullable<DiffusionSettings['cache']>;
 export type Remasking = NonNullable<DiffusionSettings['remasking']>;
@@ -322,12 +323,6 @@ export function compareRuns(
     if (a[i] === b[i]) identical++;
   }
   return { cachedMs, uncachedMs, speedup: cachedMs > 0 ? uncachedMs / cachedMs : NaN, identical, total };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** A run with sparse attention or merging against the dense run of the same settings: the logits'

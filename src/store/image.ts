@@ -20,6 +20,7 @@ import type {
 import { isDenseRun, MAX_MERGE_RATIO } from './diffusionSlice.ts';
 import { isWhole, parseNumber, seedError } from './textSlice.ts';
 import type { SliceCreator } from './types.ts';
+import { median } from '../shared/median.ts';
 
 export type ImageModelId = 'emoji-maskgit' | 'emoji-ar';
 
@@ -335,12 +336,6 @@ export function canCompareDense(run: ImageRun): boolean {
     run.error === null &&
     !isDenseRun(run.info.settings)
   );
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** A run with sparse attention or merging against the dense run of the same settings and seed: the

@@ -9,6 +9,7 @@ import type { AttentionDeviation, AttentionSetting, DiffusionSettings } from '..
 import { describeAttention } from '../../models/attentionMode.ts';
 import { badInput } from '../../shared/errors.ts';
 import type { OptionSpec } from '../args.ts';
+import { median } from '../../shared/median.ts';
 
 export const ATTENTION_OPTIONS: Record<string, OptionSpec> = {
   attention: {
@@ -78,12 +79,6 @@ export interface AttentionComparison {
   denseMsPerStep: number; // the same for the dense run
   savedMsPerStep: number; // denseMsPerStep − msPerStep (negative: slower)
   speedup: number; // denseMsPerStep / msPerStep
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** The run against the dense run of the same settings and seed. Times are medians per step, so the

@@ -16,6 +16,7 @@ import {
   type ComparedRun,
 } from './attentionOptions.ts';
 import { generateImage, IMAGE_OPTIONS } from './generateImage.ts';
+import { addTimings } from './kernelTimings.ts';
 
 const AR_ONLY = ['max-tokens', 'top-k', 'top-p', 'repetition-penalty'];
 /** Options only image generators take. */
@@ -126,15 +127,6 @@ export const generateCommand: Command = {
     return diffusion ? generateDiffusion(engine, model, args, io) : generateText(engine, model, args, io);
   },
 };
-
-function addTimings(into: Map<string, KernelTiming>, rows: KernelTiming[]): void {
-  for (const k of rows) {
-    const t = into.get(k.name) ?? { name: k.name, calls: 0, ms: 0 };
-    t.calls += k.calls;
-    t.ms += k.ms;
-    into.set(k.name, t);
-  }
-}
 
 async function generateText(engine: EngineApi, model: LoadedModelInfo, args: ParsedArgs, io: CliIo): Promise<number> {
   const o = args.options;

@@ -11,6 +11,8 @@ import type { ParsedArgs } from '../args.ts';
 import type { CliIo } from '../io.ts';
 import { encodePng, scaleRgba } from '../png.ts';
 import { attentionChoice, isDenseChoice } from './attentionOptions.ts';
+import { addTimings } from './kernelTimings.ts';
+import { median } from '../../shared/median.ts';
 
 /** Options of `generate` that image generators take (besides --model and --json). */
 export const IMAGE_OPTIONS = [
@@ -67,12 +69,7 @@ async function runImage(
   try {
     for (let s = await engine.stepImage(session.id); s; s = await engine.stepImage(session.id)) {
       run.steps.push(s);
-      for (const k of s.timings) {
-        const t = run.timings.get(k.name) ?? { name: k.name, calls: 0, ms: 0 };
-        t.calls += k.calls;
-        t.ms += k.ms;
-        run.timings.set(k.name, t);
-      }
+      addTimings(run.timings, s.timings);
       if (!quiet) {
         io.err(
           `[${s.step}/${session.totalSteps}] fixed ${s.unmasked.length}, ${s.forwards} forwards, ${s.ms.toFixed(0)} ms + decode ${s.decodeMs.toFixed(0)} ms`,
@@ -84,11 +81,6 @@ async function runImage(
   }
   run.ms = performance.now() - t0;
   return run;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 export async function generateImage(
