@@ -29,7 +29,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from gpt2 import Block, block_modules
+from gpt2 import Block, PublishedWeights, block_params
 from image_token_training import export, load_tokens, parse_args, train
 
 @dataclass
@@ -44,7 +44,7 @@ class ArConfig:
     layer_norm_epsilon: float = 1e-5
 
 
-class ArModel(nn.Module):
+class ArModel(PublishedWeights, nn.Module):
     def __init__(self, c: ArConfig):
         super().__init__()
         self.config = c
@@ -92,26 +92,13 @@ class ArModel(nn.Module):
         logits = self.depth_logits(self.hidden(codes, cls), codes)  # [B, P, D, K]
         return logits.reshape(seq.shape[0], -1, c.codebook_size)
 
-    def hf_state_dict(self) -> dict[str, torch.Tensor]:
-        """Weights under the published names; linear weights in Conv1D layout [in, out]."""
-        return {k: (p.T if t else p).detach().contiguous() for k, p, t in self.published_params()}
-
-    def load_hf_state_dict(self, sd: dict[str, torch.Tensor]) -> None:
-        """The inverse of hf_state_dict (Conv1D-layout weights transposed back)."""
-        with torch.no_grad():
-            for name, param, transpose in self.published_params():
-                param.copy_(sd[name].T if transpose else sd[name])
-
     def published_params(self):
         """(published name, parameter, published as its transpose) in the order of hf_state_dict."""
         yield "class_embedding.weight", self.class_embedding.weight, False
         yield "wpe.weight", self.wpe.weight, False
         for d, e in enumerate(self.wte):
             yield f"wte.{d}.weight", e.weight, False
-        for i, b in enumerate(self.h):
-            for name, mod, transpose in block_modules(b):
-                yield f"h.{i}.{name}.weight", mod.weight, transpose
-                yield f"h.{i}.{name}.bias", mod.bias, False
+        yield from block_params(self.h)
         yield "ln_f.weight", self.ln_f.weight, False
         yield "ln_f.bias", self.ln_f.bias, False
         for d, e in enumerate(self.depth_embedding):

@@ -30,7 +30,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from gpt2 import Block, block_modules
+from gpt2 import Block, PublishedWeights, block_params
 from image_token_training import export, load_tokens, parse_args, train
 
 @dataclass
@@ -45,7 +45,7 @@ class MaskGitConfig:
     layer_norm_epsilon: float = 1e-5
 
 
-class MaskGit(nn.Module):
+class MaskGit(PublishedWeights, nn.Module):
     def __init__(self, c: MaskGitConfig):
         super().__init__()
         self.config = c
@@ -76,33 +76,16 @@ class MaskGit(nn.Module):
         logits = self.head(self.ln_f(x))  # [B, P, D·K]
         return logits.view(B, c.n_positions * c.num_quantizers, c.codebook_size)
 
-    def hf_state_dict(self) -> dict[str, torch.Tensor]:
-        sd = {f"wte.{d}.weight": e.weight for d, e in enumerate(self.wte)}
-        sd["wpe.weight"], sd["class_embedding.weight"] = self.wpe.weight, self.class_embedding.weight
-        for i, b in enumerate(self.h):
-            p = f"h.{i}."
-            for name, mod, transpose in block_modules(b):
-                sd[p + name + ".weight"] = mod.weight.T if transpose else mod.weight
-                sd[p + name + ".bias"] = mod.bias
-        sd["ln_f.weight"], sd["ln_f.bias"] = self.ln_f.weight, self.ln_f.bias
-        sd["head.weight"], sd["head.bias"] = self.head.weight.T, self.head.bias
-        return {k: v.detach().contiguous() for k, v in sd.items()}
-
-    def load_hf_state_dict(self, sd: dict[str, torch.Tensor]) -> None:
-        with torch.no_grad():
-            for d, e in enumerate(self.wte):
-                e.weight.copy_(sd[f"wte.{d}.weight"])
-            self.wpe.weight.copy_(sd["wpe.weight"])
-            self.class_embedding.weight.copy_(sd["class_embedding.weight"])
-            for i, b in enumerate(self.h):
-                for name, mod, transpose in block_modules(b):
-                    w = sd[f"h.{i}.{name}.weight"]
-                    mod.weight.copy_(w.T if transpose else w)
-                    mod.bias.copy_(sd[f"h.{i}.{name}.bias"])
-            self.ln_f.weight.copy_(sd["ln_f.weight"])
-            self.ln_f.bias.copy_(sd["ln_f.bias"])
-            self.head.weight.copy_(sd["head.weight"].T)
-            self.head.bias.copy_(sd["head.bias"])
+    def published_params(self):
+        for d, e in enumerate(self.wte):
+            yield f"wte.{d}.weight", e.weight, False
+        yield "wpe.weight", self.wpe.weight, False
+        yield "class_embedding.weight", self.class_embedding.weight, False
+        yield from block_params(self.h)
+        yield "ln_f.weight", self.ln_f.weight, False
+        yield "ln_f.bias", self.ln_f.bias, False
+        yield "head.weight", self.head.weight, True
+        yield "head.bias", self.head.bias, False
 
 
 def depth_aware_mask(B: int, P: int, D: int) -> torch.Tensor:

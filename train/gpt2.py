@@ -74,7 +74,31 @@ def block_modules(b: Block):
     )
 
 
-class GPT2(nn.Module):
+def block_params(h: nn.ModuleList):
+    """(published name, parameter, stored transposed) of every block: h.{i}.<part>.{weight, bias}."""
+    for i, b in enumerate(h):
+        for name, mod, transpose in block_modules(b):
+            yield f"h.{i}.{name}.weight", mod.weight, transpose
+            yield f"h.{i}.{name}.bias", mod.bias, False
+
+
+class PublishedWeights:
+    """hf_state_dict / load_hf_state_dict of a model that lists its tensors in published_params():
+    (published name, parameter, stored as the parameter's transpose — Conv1D layout [in, out])."""
+
+    def published_params(self):
+        raise NotImplementedError
+
+    def hf_state_dict(self) -> dict[str, torch.Tensor]:
+        return {k: (p.T if t else p).detach().contiguous() for k, p, t in self.published_params()}
+
+    def load_hf_state_dict(self, sd: dict[str, torch.Tensor]) -> None:
+        with torch.no_grad():
+            for k, p, t in self.published_params():
+                p.copy_(sd[k].T if t else sd[k])
+
+
+class GPT2(PublishedWeights, nn.Module):
     def __init__(self, c: GPT2Config):
         super().__init__()
         self.config = c
@@ -101,27 +125,13 @@ class GPT2(nn.Module):
             x = b(x)
         return self.ln_f(x) @ self.wte.weight.T  # [B, T, V]
 
-    def hf_state_dict(self) -> dict[str, torch.Tensor]:
-        """Weights under Hugging Face GPT-2 names, Conv1D weights as [in, out]."""
-        sd = {"wte.weight": self.wte.weight, "wpe.weight": self.wpe.weight}
-        for i, b in enumerate(self.h):
-            for name, mod, transpose in block_modules(b):
-                sd[f"h.{i}.{name}.weight"] = mod.weight.T if transpose else mod.weight
-                sd[f"h.{i}.{name}.bias"] = mod.bias
-        sd["ln_f.weight"], sd["ln_f.bias"] = self.ln_f.weight, self.ln_f.bias
-        return {k: v.detach().contiguous() for k, v in sd.items()}
-
-    def load_hf_state_dict(self, sd: dict[str, torch.Tensor]) -> None:
-        with torch.no_grad():
-            self.wte.weight.copy_(sd["wte.weight"])
-            self.wpe.weight.copy_(sd["wpe.weight"])
-            for i, b in enumerate(self.h):
-                for name, mod, transpose in block_modules(b):
-                    w = sd[f"h.{i}.{name}.weight"]
-                    mod.weight.copy_(w.T if transpose else w)
-                    mod.bias.copy_(sd[f"h.{i}.{name}.bias"])
-            self.ln_f.weight.copy_(sd["ln_f.weight"])
-            self.ln_f.bias.copy_(sd["ln_f.bias"])
+    def published_params(self):
+        """Hugging Face GPT-2 names, Conv1D weights as [in, out]."""
+        yield "wte.weight", self.wte.weight, False
+        yield "wpe.weight", self.wpe.weight, False
+        yield from block_params(self.h)
+        yield "ln_f.weight", self.ln_f.weight, False
+        yield "ln_f.bias", self.ln_f.bias, False
 
 
 def hf_config(c: GPT2Config, eos: int) -> dict:
