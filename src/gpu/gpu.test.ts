@@ -61,9 +61,11 @@ describe('Gpu runtime', () => {
   it('reports per-kernel time when profiling', async () => {
     const gpu = await testGpu();
     gpu.profiler.enabled = true;
+    // Enough work (2^20 elements) that a timestamp's resolution cannot round the pass to 0 ms.
+    const n = 1 << 20;
     for (let i = 0; i < 3; i++) {
-      const t = gpu.empty([64], 'f32', 'o');
-      gpu.run({ label: 'fill.profiled', code: FILL, params: { n: 64, value: i }, bindings: [t], workgroups: [1] });
+      const t = gpu.empty([n], 'f32', 'o');
+      gpu.run({ label: 'fill.profiled', code: FILL, params: { n, value: i }, bindings: [t], workgroups: [n / 64] });
       t.release();
     }
     const timings = await gpu.takeTimings();
