@@ -272,7 +272,8 @@ export interface ImageStepView {
 }
 
 export interface MemoryState {
-  weightBytes: number; // all loaded models' weights
+  weightBytes: number; // GPU buffers holding weights (every loaded model's, and any not yet released)
+  weightBuffers: number; // how many such buffers are alive
   liveBytes: number; // pooled buffers in use (KV caches, activations in flight)
   pooledBytes: number; // pooled buffers kept for reuse
 }

@@ -136,9 +136,11 @@ export class LocalEngine implements EngineApi {
         onProgress: progress.onProgress,
         signal: controller.signal,
       });
-      if (probe && fitOn) checkFits(await loadModelFolder(probe, { requireTokenizer: false }), fitOn.adapter.limits);
+      const room = fitOn && { budget: fitOn.memoryBudget, used: fitOn.memory().weightBytes };
+      if (probe && fitOn)
+        checkFits(await loadModelFolder(probe, { requireTokenizer: false }), fitOn.adapter.limits, room);
       const loaded = await loadModelFolder(folder, { requireTokenizer: false });
-      if (fitOn) checkFits(loaded, fitOn.adapter.limits);
+      if (fitOn) checkFits(loaded, fitOn.adapter.limits, room);
       return loaded;
     } finally {
       progress.stop();
@@ -155,8 +157,13 @@ export class LocalEngine implements EngineApi {
     if (typeof source === 'string') for (const m of this.models.values()) if (m.info.source === name) return m.info;
     const gpu = await this.device();
     const folder = await this.openSource(source, onProgress, gpu);
-    const model = await loadModel(gpu, folder);
-    await gpu.sync();
+    const model = await loadModel(gpu, folder); // on failure, it has released what it uploaded
+    try {
+      await gpu.sync();
+    } catch (e) {
+      model.lm.dispose();
+      throw e;
+    }
     const handle = `m${this.nextId++}`;
     const info: LoadedModelInfo = { ...summarize(name, folder), handle, gpuBytes: model.lm.weightBytes };
     this.models.set(handle, {
@@ -303,10 +310,8 @@ export class LocalEngine implements EngineApi {
 
   async memory(): Promise<MemoryState> {
     const gpu = await this.device();
-    const { liveBytes, pooledBytes } = gpu.memory();
-    let weightBytes = 0;
-    for (const m of this.models.values()) weightBytes += m.model.lm.weightBytes;
-    return { weightBytes, liveBytes, pooledBytes };
+    const { liveBytes, pooledBytes, weightBytes, weightBuffers } = gpu.memory();
+    return { weightBytes, weightBuffers, liveBytes, pooledBytes };
   }
 
   async attentionLab(request: AttentionLabRequest): Promise<AttentionLabResult> {

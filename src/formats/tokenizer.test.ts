@@ -146,6 +146,64 @@ describe('tokenizer.json: bad files', () => {
   });
 });
 
+describe('tokenizer.json: regular expressions that could hang the worker', () => {
+  const split = (regex: unknown) => ({ type: 'Split', pattern: { Regex: regex }, behavior: 'Isolated', invert: false });
+
+  it('refuses the (a|aa)+$ Split pre-tokenizer at load, in well under a second, naming where it is', async () => {
+    const t0 = performance.now();
+    await bad(
+      { ...base, pre_tokenizer: split('(a|aa)+$') },
+      /"pre_tokenizer.pattern.Regex" "\(a\|aa\)\+\$" repeats the group "\(a\|aa\)\+" .*exponential time/,
+    );
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
+  it('finds it inside a Sequence, in a Replace normalizer and in a Replace decoder', async () => {
+    await bad(
+      { ...base, pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'Digits' }, split('(x+)+y')] } },
+      /"pre_tokenizer.pretokenizers\[1\].pattern.Regex" "\(x\+\)\+y"/,
+    );
+    await bad(
+      { ...base, normalizer: { type: 'Replace', pattern: { Regex: '(\\s*,)*$' }, content: '' } },
+      /"normalizer.pattern.Regex"/,
+    );
+    await bad(
+      { ...base, decoder: { type: 'Replace', pattern: { Regex: '(?:ab|a)+c' }, content: '' } },
+      /"decoder.pattern.Regex"/,
+    );
+  });
+
+  it('says what to do', () => {
+    try {
+      loadTokenizer(JSON.stringify({ ...base, pre_tokenizer: split('(a|aa)+$') }));
+    } catch (e) {
+      expect(isStepwiseError(e) && e.hint).toMatch(/refuses regular expressions that can hang the tokenizer/);
+      return;
+    }
+    throw new Error('not refused');
+  });
+
+  it('rejects a Regex that is not a string, and stages nested absurdly deep', async () => {
+    await bad({ ...base, pre_tokenizer: split(42) }, /"pre_tokenizer.pattern.Regex" must be a string, got 42/);
+    let deep: Json = { type: 'Digits' };
+    for (let i = 0; i < 40; i++) deep = { type: 'Sequence', pretokenizers: [deep] };
+    await bad({ ...base, pre_tokenizer: deep }, /is nested more than 32 levels deep/);
+  });
+
+  it("keeps a real tokenizer's Split pattern working (Llama 3's)", () => {
+    const llama3 = String.raw`(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`;
+    const t = loadTokenizer({
+      ...base,
+      pre_tokenizer: {
+        type: 'Sequence',
+        pretokenizers: [split(llama3), { type: 'ByteLevel', add_prefix_space: false, use_regex: false }],
+      },
+    });
+    const text = `${'a'.repeat(47)}b and the rest`;
+    expect(t.decode(t.encode(text))).toBe(text);
+  });
+});
+
 describe('tokenizer.json: properties', () => {
   /** Loads, and when that works encodes and decodes a little text: only typed errors may come out. */
   const check = (tj: string | Uint8Array): void => {

@@ -7,6 +7,7 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import { badInput } from '../shared/errors.ts';
 import { badFile, describeValue } from './fileErrors.ts';
 import { isJsonObject, own, parseJsonObject } from './json.ts';
+import { backtrackingHazard } from './regexHazard.ts';
 import { quote } from './safetensorsHeader.ts';
 
 export const TOKENIZER_FILE = 'tokenizer.json';
@@ -223,15 +224,49 @@ function checkTokenizerJson(
   if (maxId < 0) throw badFile(file, 'the vocabulary is empty');
 
   const normalized: Record<string, unknown> = { ...tj, added_tokens: added };
-  for (const stage of ['normalizer', 'pre_tokenizer', 'post_processor', 'decoder']) {
+  for (const stage of STAGES) {
     const v = own(tj, stage);
     if (v === undefined || v === null) {
       normalized[stage] = null;
     } else if (!isJsonObject(v) || typeof own(v, 'type') !== 'string') {
       throw badFile(file, `"${stage}" must be null or an object with a "type", got ${describeValue(v)}`);
     }
+    checkPatterns(v, stage, file, 0);
   }
   return { normalized, maxId };
+}
+
+const STAGES = ['normalizer', 'pre_tokenizer', 'post_processor', 'decoder'] as const;
+const MAX_STAGE_DEPTH = 32; // Sequences of Sequences; real files nest two or three levels
+
+/** Refuses every regular expression of a pipeline stage ("pattern": {"Regex": …}, at any depth) that
+ *  could hang the tokenizer, naming where it is and why. */
+function checkPatterns(v: unknown, path: string, file: string, depth: number): void {
+  if (depth > MAX_STAGE_DEPTH) throw badFile(file, `"${path}" is nested more than ${MAX_STAGE_DEPTH} levels deep`);
+  if (Array.isArray(v)) {
+    v.forEach((x, i) => checkPatterns(x, `${path}[${i}]`, file, depth + 1));
+    return;
+  }
+  if (!isJsonObject(v)) return;
+  for (const key of Object.keys(v)) {
+    const x = v[key];
+    const regex = key === 'pattern' && isJsonObject(x) ? own(x, 'Regex') : undefined;
+    if (regex === undefined) {
+      checkPatterns(x, `${path}.${key}`, file, depth + 1);
+      continue;
+    }
+    if (typeof regex !== 'string') {
+      throw badFile(file, `"${path}.pattern.Regex" must be a string, got ${describeValue(regex)}`);
+    }
+    const hazard = backtrackingHazard(regex);
+    if (hazard) {
+      throw badFile(
+        file,
+        `"${path}.pattern.Regex" ${quote(regex)} ${hazard}`,
+        'Stepwise refuses regular expressions that can hang the tokenizer: make the repeated group unambiguous, or use the pattern of the original tokenizer',
+      );
+    }
+  }
 }
 
 function checkMerges(merges: unknown, file: string): void {

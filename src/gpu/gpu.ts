@@ -31,12 +31,17 @@ export class Gpu {
   readonly pool: BufferPool;
   readonly pipelines: PipelineCache;
   readonly profiler: Profiler;
+  /** Bytes the device can hold at most, when known (a CPU adapter's host memory), else null. */
+  memoryBudget: number | null = null;
   private encoder: GPUCommandEncoder | null = null;
   private uniformsInFlight: GPUBuffer[] = [];
   private paramLayouts = new Map<string, ParamField[]>();
   private deviceError: StepwiseError | null = null;
   private destroyed = false;
   private tensorCount = 0;
+  private weightBuffers = 0; // persistent (weight) buffers alive
+  private weightBytes = 0; // their bytes
+  private allocations: Promise<StepwiseError | null>[] = []; // error scopes of persistent buffers not yet checked
 
   constructor(
     readonly device: GPUDevice,
@@ -112,14 +117,44 @@ export class Gpu {
     return t;
   }
 
-  /** A tensor that owns a dedicated buffer (model weights): not pooled, destroyed on release. */
+  /** A tensor that owns a dedicated buffer (model weights): not pooled, destroyed on release. Counted
+   *  in `memory()`. An allocation the GPU refuses (out of memory) is reported by `checkAllocations()`,
+   *  so a loader can stop at the first refused buffer instead of after uploading every weight. */
   persistent(data: HostArray, shape: readonly number[], label: string): Tensor {
     if (data.length !== numel(shape)) {
       throw new StepwiseError('internal', `${label}: ${data.length} values for shape [${shape.join(', ')}]`);
     }
-    const buffer = this.device.createBuffer({ label, size: BufferPool.roundSize(data.byteLength), usage: STORAGE });
+    const size = BufferPool.roundSize(data.byteLength);
+    // Scopes, innermost first: the allocation's out-of-memory, then the write into a buffer that may
+    // be invalid because of it (a consequence, reported as the allocation's failure).
+    this.device.pushErrorScope('validation');
+    this.device.pushErrorScope('out-of-memory');
+    const buffer = this.device.createBuffer({ label, size, usage: STORAGE });
+    const oom = this.device.popErrorScope();
     this.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
-    return { buffer, shape: [...shape], dtype: dtypeOf(data), label, release: () => buffer.destroy() };
+    const invalid = this.device.popErrorScope();
+    this.allocations.push(
+      Promise.all([oom, invalid]).then(([o, v]) => (o || v ? allocationError(label, size, o ?? v!) : null)),
+    );
+    this.weightBuffers++;
+    this.weightBytes += size;
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.weightBuffers--;
+      this.weightBytes -= size;
+      buffer.destroy();
+    };
+    return { buffer, shape: [...shape], dtype: dtypeOf(data), label, release };
+  }
+
+  /** Throws a typed error if a persistent buffer created since the last call could not be allocated. */
+  async checkAllocations(): Promise<void> {
+    const pending = this.allocations;
+    this.allocations = [];
+    const failed = (await Promise.all(pending)).find((e) => e !== null);
+    if (failed) throw failed;
   }
 
   /** Reads a tensor back to the host (submits pending work). */
@@ -218,8 +253,9 @@ export class Gpu {
     return this.profiler.take();
   }
 
-  /** Throws a typed error if the device reported one (compilation, validation, OOM, loss). */
+  /** Throws a typed error if the device reported one (allocation, compilation, validation, OOM, loss). */
   async check(): Promise<void> {
+    await this.checkAllocations();
     const compileErrors = await this.pipelines.takeErrors();
     if (compileErrors.length > 0) {
       // Errors from using the invalid pipeline are consequences of this one; report the cause.
@@ -233,8 +269,19 @@ export class Gpu {
     }
   }
 
-  memory(): { liveBytes: number; pooledBytes: number; liveTensors: number } {
-    return { ...this.pool.stats(), liveTensors: this.tensorCount };
+  memory(): {
+    liveBytes: number;
+    pooledBytes: number;
+    liveTensors: number;
+    weightBytes: number;
+    weightBuffers: number;
+  } {
+    return {
+      ...this.pool.stats(),
+      liveTensors: this.tensorCount,
+      weightBytes: this.weightBytes,
+      weightBuffers: this.weightBuffers,
+    };
   }
 
   destroy(): void {
@@ -256,6 +303,17 @@ export class Gpu {
     }
     return fields;
   }
+}
+
+const MiB = 1024 * 1024;
+
+function allocationError(label: string, size: number, e: GPUError): StepwiseError {
+  const oom = e.constructor.name === 'GPUOutOfMemoryError';
+  return new StepwiseError(
+    'gpu',
+    `the GPU ${oom ? 'ran out of memory' : 'refused'} allocating ${label} (${size >= MiB ? `${(size / MiB).toFixed(1)} MiB` : `${(size / 1024).toFixed(1)} KiB`}): ${e.message}`,
+    oom ? 'try a smaller model, or close other GPU-heavy tabs and applications' : undefined,
+  );
 }
 
 /** Opens a device on the given WebGPU entry point (navigator.gpu in a browser, dawn.node in Node). */

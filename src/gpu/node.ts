@@ -3,6 +3,7 @@
 // loader at it unless the caller chose a driver. Import this module from Node code only.
 
 import { existsSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import type * as Dawn from 'webgpu';
 import { StepwiseError } from '../shared/errors.ts';
 import { openGpu, type Gpu, type OpenGpuOptions } from './gpu.ts';
@@ -40,5 +41,7 @@ export async function nodeGpuApi(): Promise<GPU> {
 /** Opens a Dawn device in Node. */
 export async function openNodeGpu(options: OpenGpuOptions = {}): Promise<Gpu> {
   const gpu = await openGpu(await nodeGpuApi(), options);
+  // A CPU adapter (SwiftShader) keeps its buffers in this machine's memory: a bound known up front.
+  if (gpu.adapterClass === 'cpu') gpu.memoryBudget = totalmem();
   return gpu;
 }

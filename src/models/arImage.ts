@@ -74,7 +74,7 @@ export class ArImage {
       depthEmbedding,
       depthMlp,
       depthHead,
-      w.all(),
+      await w.all(),
       w.bytes,
     );
   }

@@ -53,7 +53,7 @@ export class Gpt2 implements CausalLm {
     const blocks: Gpt2Block[] = [];
     for (let i = 0; i < nLayer; i++) blocks.push(await loadGpt2Block(w, `${prefix}h.${i}.`, C, F));
     const lnF = await loadNorm(w, `${prefix}ln_f`, C);
-    return new Gpt2(gpu, config, wte, wpe, blocks, lnF, w.all(), w.bytes);
+    return new Gpt2(gpu, config, wte, wpe, blocks, lnF, await w.all(), w.bytes);
   }
 
   newCache(capacity: number): KvCache {

@@ -101,8 +101,11 @@ export class Llama implements CausalLm {
     const head =
       config.tieWordEmbeddings && !w.has('lm_head.weight') ? embed : await w.tensor('lm_head.weight', [V, C]);
     const context = Math.min(config.maxPositionEmbeddings, LLAMA_MAX_CONTEXT);
-    const table = ropeTable(gpu, { maxPos: context, rotaryDim: D, theta: config.ropeTheta }, 'rope.table');
-    return new Llama(gpu, config, embed, blocks, norm, head, table, [...w.all(), table.table], w.bytes);
+    const table = w.guardSync(() =>
+      ropeTable(gpu, { maxPos: context, rotaryDim: D, theta: config.ropeTheta }, 'rope.table'),
+    );
+    w.adopt(table.table);
+    return new Llama(gpu, config, embed, blocks, norm, head, table, await w.all(), w.bytes);
   }
 
   newCache(capacity: number): KvCache {

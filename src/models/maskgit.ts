@@ -72,7 +72,7 @@ export class Maskgit {
     const lnF = await loadNorm(w, 'ln_f', C);
     const head = await loadLinear(w, 'head', C, D * K);
     const grid = { height: side, width: side };
-    return new Maskgit(gpu, config, grid, wte, wpe, classEmbedding, blocks, lnF, head, w.all(), w.bytes);
+    return new Maskgit(gpu, config, grid, wte, wpe, classEmbedding, blocks, lnF, head, await w.all(), w.bytes);
   }
 
   /** Logits [P·D, K] for every (position, depth) of `tokens` [P·D] (the mask id where unknown),

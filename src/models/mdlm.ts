@@ -145,7 +145,10 @@ export class Mdlm {
       ...(await lin('output_layer.linear', V, D)),
       ada: await lin('output_layer.adaLN_modulation', 2 * D, K),
     };
-    const table = ropeTable(gpu, { maxPos: config.modelLength, rotaryDim: headDim, theta: 10000 }, 'rope.table');
+    const table = w.guardSync(() =>
+      ropeTable(gpu, { maxPos: config.modelLength, rotaryDim: headDim, theta: 10000 }, 'rope.table'),
+    );
+    w.adopt(table.table);
     const model = new Mdlm(
       gpu,
       config,
@@ -154,10 +157,10 @@ export class Mdlm {
       blocks,
       final,
       table,
-      [...w.all(), table.table],
+      await w.all(),
       w.bytes,
     );
-    if (!config.timeConditioning) model.fixed = model.conditioning(0);
+    if (!config.timeConditioning) model.fixed = w.guardSync(() => model.conditioning(0));
     return model;
   }
 

@@ -114,7 +114,7 @@ export class RvqDecoder {
     for (let i = 0; i + 1 < ch.length; i++) up.push(await conv(`up.${i}`, ch[i + 1], ch[i], 3));
     const normOut = await norm('norm_out', ch[ch.length - 1]);
     const convOut = await conv('conv_out', 3, ch[ch.length - 1], 3);
-    return new RvqDecoder(gpu, c, codebooks, postQuant, convIn, blocks, up, normOut, convOut, w.all(), w.bytes);
+    return new RvqDecoder(gpu, c, codebooks, postQuant, convIn, blocks, up, normOut, convOut, await w.all(), w.bytes);
   }
 
   /** Decodes a token grid: codes [P, D] position-major (codes[p · D + d], P = gridSize², raster order),

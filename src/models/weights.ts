@@ -2,9 +2,13 @@
 // architecture's name, its shape is the one the config implies, and it is converted to f32 (F16 and
 // BF16 checkpoints are widened on read). Mismatches are the checkpoint's fault: 'bad-file' errors
 // naming the tensor and both shapes.
+//
+// A failed load leaves nothing behind: whatever goes wrong inside the loader (a missing or misshapen
+// tensor, a damaged file, the GPU refusing an allocation) first destroys every buffer it uploaded, then
+// rethrows. Work a model does beside the loader goes through `guard`, for the same reason.
 
 import type { Gpu } from '../gpu/gpu.ts';
-import { shapeString, type Tensor } from '../gpu/tensor.ts';
+import { numel, shapeString, type Tensor } from '../gpu/tensor.ts';
 import type { CheckpointReader } from '../formats/checkpoint.ts';
 import { StepwiseError } from '../shared/errors.ts';
 
@@ -23,7 +27,13 @@ export class WeightLoader {
   }
 
   /** Host copy of a tensor as f32, after checking its shape. */
-  async host(name: string, shape: readonly number[]): Promise<Float32Array> {
+  host(name: string, shape: readonly number[]): Promise<Float32Array> {
+    return this.guard(() => this.read(name, shape));
+  }
+
+  private async read(name: string, shape: readonly number[]): Promise<Float32Array> {
+    // An allocation the GPU refused stops the load here, not after every other weight is uploaded.
+    await this.gpu.checkAllocations();
     if (!this.checkpoint.has(name)) {
       throw new StepwiseError(
         'bad-file',
@@ -51,9 +61,13 @@ export class WeightLoader {
 
   /** Uploads a host array as a persistent GPU tensor owned by this loader. */
   upload(data: Float32Array, shape: readonly number[], label: string): Tensor {
-    const t = this.gpu.persistent(data, shape, label);
+    return this.adopt(this.guardSync(() => this.gpu.persistent(data, shape, label)));
+  }
+
+  /** Takes ownership of a persistent tensor made outside the loader (a RoPE table). */
+  adopt(t: Tensor): Tensor {
     this.uploaded.push(t);
-    this.bytes += data.byteLength;
+    this.bytes += numel(t.shape) * 4;
     return t;
   }
 
@@ -62,9 +76,37 @@ export class WeightLoader {
     return this.upload(await this.host(name, shape), shape, name);
   }
 
-  /** Every tensor uploaded through this loader (the model releases them on dispose). */
-  all(): Tensor[] {
+  /** Runs `work`; if it throws, releases everything uploaded so far before rethrowing. */
+  async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (e) {
+      this.release();
+      throw e;
+    }
+  }
+
+  guardSync<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (e) {
+      this.release();
+      throw e;
+    }
+  }
+
+  /** Every tensor uploaded through this loader, once each allocation is known to have succeeded
+   *  (the model releases them on dispose). A refused allocation releases them all and throws. */
+  async all(): Promise<Tensor[]> {
+    await this.guard(() => this.gpu.checkAllocations());
     return this.uploaded;
+  }
+
+  /** Destroys every tensor uploaded so far (after a failure). */
+  release(): void {
+    for (const t of this.uploaded) t.release();
+    this.uploaded = [];
+    this.bytes = 0;
   }
 }
 
