@@ -119,7 +119,8 @@ export class LocalEngine implements EngineApi {
   }
 
   /** Opens a source's headers (config, tensor table, tokenizer) with progress and cancellation;
-   *  with `fitOn`, checks the tensors against that GPU's limits before any weights are downloaded. */
+   *  the size limits of the files, and with `fitOn` that GPU's limits, are checked on the lazy probe
+   *  before anything is downloaded. */
   private async openSource(
     source: ModelSource,
     onProgress: LoadProgressCallback | undefined,
@@ -137,8 +138,11 @@ export class LocalEngine implements EngineApi {
         signal: controller.signal,
       });
       const room = fitOn && { budget: fitOn.memoryBudget, used: fitOn.memory().weightBytes };
-      if (probe && fitOn)
-        checkFits(await loadModelFolder(probe, { requireTokenizer: false }), fitOn.adapter.limits, room);
+      if (probe) {
+        // Sizes, headers and limits first, from the lazy view: nothing is downloaded into the cache yet.
+        const headers = await loadModelFolder(probe, { requireTokenizer: false });
+        if (fitOn) checkFits(headers, fitOn.adapter.limits, room);
+      }
       const loaded = await loadModelFolder(folder, { requireTokenizer: false });
       if (fitOn) checkFits(loaded, fitOn.adapter.limits, room);
       return loaded;

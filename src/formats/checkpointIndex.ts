@@ -5,9 +5,12 @@
 
 import { badFile, describeValue } from './fileErrors.ts';
 import { isJsonObject, own, parseJsonObject } from './json.ts';
-import { quote } from './safetensorsHeader.ts';
+import { MAX_TENSORS, quote } from './safetensorsHeader.ts';
 
 export const INDEX_FILE = 'model.safetensors.index.json';
+
+/** Most shard files an index may name. */
+export const MAX_SHARDS = 4096;
 
 export interface CheckpointIndex {
   metadata: Record<string, unknown>; // free-form; "total_size" (bytes of all tensors) when present is checked
@@ -34,10 +37,18 @@ export function parseCheckpointIndex(input: string | Uint8Array, file = INDEX_FI
   if (map === undefined) throw badFile(file, 'required field "weight_map" is missing');
   if (!isJsonObject(map))
     throw badFile(file, `"weight_map" must be an object of tensor name → shard file, got ${describeValue(map)}`);
+  const names = Object.keys(map);
+  if (names.length > MAX_TENSORS) {
+    throw badFile(
+      file,
+      `"weight_map" lists ${names.length.toLocaleString('en-US')} tensors, more than the ${MAX_TENSORS.toLocaleString('en-US')} Stepwise reads`,
+      'a real checkpoint has far fewer: the index is damaged or hostile',
+    );
+  }
   const weightMap = new Map<string, string>();
   const shards: string[] = [];
   const seen = new Set<string>();
-  for (const name of Object.keys(map)) {
+  for (const name of names) {
     const shard = map[name];
     if (typeof shard !== 'string') {
       throw badFile(file, `"weight_map" entry ${quote(name)} must be a shard file name, got ${describeValue(shard)}`);
@@ -48,6 +59,13 @@ export function parseCheckpointIndex(input: string | Uint8Array, file = INDEX_FI
     if (!seen.has(shard)) {
       seen.add(shard);
       shards.push(shard);
+      if (shards.length > MAX_SHARDS) {
+        throw badFile(
+          file,
+          `"weight_map" names more than ${MAX_SHARDS} shard files, the most Stepwise opens`,
+          'a real checkpoint has far fewer (a 671-billion-parameter one: 163): the index is damaged or hostile',
+        );
+      }
     }
   }
   if (weightMap.size === 0) throw badFile(file, '"weight_map" lists no tensors');

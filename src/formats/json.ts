@@ -25,6 +25,34 @@ export function parseJson(input: string | Uint8Array, file: string, what = 'the 
   }
 }
 
+/**
+ * How many keys the top-level object of JSON `bytes` has, counted without parsing (so a header that
+ * claims a million tensors is refused before a million objects are built); stops counting past
+ * `stop`. Exact for valid JSON; for anything else the parser reports the problem afterwards.
+ */
+export function countTopLevelKeys(bytes: Uint8Array, stop = Infinity): number {
+  let depth = 0;
+  let inString = false;
+  let count = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (inString) {
+      if (b === 0x5c)
+        i++; // backslash: skip the escaped byte
+      else if (b === 0x22) inString = false;
+    } else if (b === 0x22) {
+      inString = true;
+    } else if (b === 0x7b || b === 0x5b) {
+      depth++;
+    } else if (b === 0x7d || b === 0x5d) {
+      depth--;
+    } else if (b === 0x3a && depth === 1 && ++count > stop) {
+      return count;
+    }
+  }
+  return count;
+}
+
 /** A plain JSON object (not null, not an array). */
 export function isJsonObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

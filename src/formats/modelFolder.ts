@@ -7,11 +7,24 @@ import { readExactly, type ByteSource, bytesSource } from './byteSource.ts';
 import { CheckpointReader, type CheckpointOptions } from './checkpoint.ts';
 import { INDEX_FILE, parseCheckpointIndex } from './checkpointIndex.ts';
 import { CONFIG_FILE, parseModelConfig, type ModelConfig } from './config.ts';
-import { notFound } from './fileErrors.ts';
+import { badFile, notFound } from './fileErrors.ts';
 import { openSafetensors, type SafetensorsFile } from './safetensors.ts';
 import { TOKENIZER_CONFIG_FILE, TOKENIZER_FILE, loadTokenizer, type TextTokenizer } from './tokenizer.ts';
 
 export const WEIGHTS_FILE = 'model.safetensors';
+
+const MiB = 1024 * 1024;
+
+/** The largest JSON files Stepwise reads into memory. Real ones are far smaller: config.json a few
+ *  kilobytes, the largest published tokenizer.json ≈ 35 MB (Gemma 3), tokenizer_config.json with chat
+ *  templates ≈ 1 MB, an index of 91,000 tensors (DeepSeek-V3) ≈ 9 MB. A larger file is refused by its
+ *  size, before a byte of it is read. */
+export const JSON_FILE_LIMITS: Readonly<Record<string, number>> = {
+  [CONFIG_FILE]: 4 * MiB,
+  [TOKENIZER_FILE]: 64 * MiB,
+  [TOKENIZER_CONFIG_FILE]: 8 * MiB,
+  [INDEX_FILE]: 32 * MiB,
+};
 
 export interface ModelFolder {
   /** How to name the folder in messages: a path, a URL, a Hugging Face id. */
@@ -49,13 +62,16 @@ export async function loadModelFolder(folder: ModelFolder, options: LoadOptions 
     warnings.push(m);
     options.onWarning?.(m);
   };
-  const config = parseModelConfig(await readWhole(await required(folder, CONFIG_FILE)), CONFIG_FILE);
+  const config = parseModelConfig(await readJsonFile(await required(folder, CONFIG_FILE), CONFIG_FILE), CONFIG_FILE);
   const checkpoint = await openCheckpoint(folder, { onWarning });
   let tokenizer: TextTokenizer | null = null;
   const tokSource = await folder.open(TOKENIZER_FILE);
   if (tokSource) {
     const cfgSource = await folder.open(TOKENIZER_CONFIG_FILE);
-    tokenizer = loadTokenizer(await readWhole(tokSource), cfgSource ? await readWhole(cfgSource) : null);
+    tokenizer = loadTokenizer(
+      await readJsonFile(tokSource, TOKENIZER_FILE),
+      cfgSource ? await readJsonFile(cfgSource, TOKENIZER_CONFIG_FILE) : null,
+    );
   } else if (options.requireTokenizer ?? true) {
     throw missing(folder, TOKENIZER_FILE);
   }
@@ -74,7 +90,7 @@ export async function openCheckpoint(folder: ModelFolder, options: CheckpointOpt
       'the model folder is incomplete: download the weights',
     );
   }
-  const index = parseCheckpointIndex(await readWhole(indexSource), INDEX_FILE);
+  const index = parseCheckpointIndex(await readJsonFile(indexSource, INDEX_FILE), INDEX_FILE);
   const shards: SafetensorsFile[] = [];
   for (const shard of index.shards) {
     const source = await folder.open(shard);
@@ -106,4 +122,17 @@ function missing(folder: ModelFolder, path: string) {
 /** All bytes of a (small, JSON) file. */
 export async function readWhole(source: ByteSource): Promise<Uint8Array> {
   return readExactly(source, 0, source.size, 'the file');
+}
+
+/** All bytes of one of the folder's JSON files, after checking its size against JSON_FILE_LIMITS. */
+async function readJsonFile(source: ByteSource, path: string): Promise<Uint8Array> {
+  const limit = JSON_FILE_LIMITS[path];
+  if (source.size > limit) {
+    throw badFile(
+      path,
+      `the file is ${(source.size / MiB).toFixed(1)} MiB, over the ${limit / MiB} MiB limit for ${path}`,
+      `a real ${path} is far smaller: check that this is the right file`,
+    );
+  }
+  return readWhole(source);
 }

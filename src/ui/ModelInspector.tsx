@@ -1,9 +1,14 @@
 // The loaded model, inspected: what it is (type, task, parameters, bytes in the file and on the GPU,
-// warnings), its key configuration fields and its tensor table (name, dtype, shape, bytes).
+// warnings), its key configuration fields and its tensor table (name, dtype, shape, bytes), shown
+// TENSOR_PAGE rows at a time so a checkpoint of many thousand tensors does not freeze the page.
 
-import type { LoadedModelInfo } from '../engine/api.ts';
+import { useState } from 'react';
+import type { LoadedModelInfo, TensorRow } from '../engine/api.ts';
 import { useStore } from '../store/index.ts';
 import { formatBytes, formatCompact, formatCount } from './format.ts';
+import { pageOf } from './paging.ts';
+
+const TENSOR_PAGE = 500;
 
 export function ModelInspector() {
   const model = useStore((s) => s.model);
@@ -18,7 +23,7 @@ export function ModelInspector() {
       </section>
     );
   }
-  return <ModelDetails model={model} />;
+  return <ModelDetails key={model.handle} model={model} />;
 }
 
 function ModelDetails({ model }: { model: LoadedModelInfo }) {
@@ -72,34 +77,7 @@ function ModelDetails({ model }: { model: LoadedModelInfo }) {
       <div className="inspect-columns">
         <div className="inspect-tensors">
           <h3 className="subhead">Tensors</h3>
-          <div className="table-scroll tensor-scroll" tabIndex={0} role="region" aria-label="Tensor table (scrollable)">
-            <table className="results tensors" aria-label="Tensors">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">DType</th>
-                  <th scope="col">Shape</th>
-                  <th scope="col" className="num">
-                    Bytes
-                  </th>
-                  {shards.size > 1 && <th scope="col">File</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {model.tensors.map((t) => (
-                  <tr key={t.name}>
-                    <th scope="row" className="mono">
-                      {t.name}
-                    </th>
-                    <td className="mono">{t.dtype}</td>
-                    <td className="mono">[{t.shape.join(', ')}]</td>
-                    <td className="num">{formatCount(t.bytes)}</td>
-                    {shards.size > 1 && <td className="mono">{t.file}</td>}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <TensorTable tensors={model.tensors} showFile={shards.size > 1} />
         </div>
 
         <div className="inspect-config">
@@ -123,6 +101,56 @@ function ModelDetails({ model }: { model: LoadedModelInfo }) {
         </div>
       </div>
     </section>
+  );
+}
+
+function TensorTable({ tensors, showFile }: { tensors: TensorRow[]; showFile: boolean }) {
+  const [page, setPage] = useState(0);
+  const shown = pageOf(tensors.length, page, TENSOR_PAGE);
+  return (
+    <>
+      {shown.pages > 1 && (
+        <nav className="pager" aria-label="Tensor pages">
+          <button type="button" onClick={() => setPage(shown.page - 1)} disabled={shown.page === 0}>
+            Previous
+          </button>
+          <span role="status">
+            Tensors {formatCount(shown.start + 1)}–{formatCount(shown.end)} of {formatCount(tensors.length)}
+          </span>
+          <button type="button" onClick={() => setPage(shown.page + 1)} disabled={shown.page === shown.pages - 1}>
+            Next
+          </button>
+        </nav>
+      )}
+      <div className="table-scroll tensor-scroll" tabIndex={0} role="region" aria-label="Tensor table (scrollable)">
+        <table className="results tensors" aria-label="Tensors">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">DType</th>
+              <th scope="col">Shape</th>
+              <th scope="col" className="num">
+                Bytes
+              </th>
+              {showFile && <th scope="col">File</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {tensors.slice(shown.start, shown.end).map((t) => (
+              <tr key={t.name}>
+                <th scope="row" className="mono">
+                  {t.name}
+                </th>
+                <td className="mono">{t.dtype}</td>
+                <td className="mono">[{t.shape.join(', ')}]</td>
+                <td className="num">{formatCount(t.bytes)}</td>
+                {showFile && <td className="mono">{t.file}</td>}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
   );
 }
 
