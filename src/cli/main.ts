@@ -12,8 +12,9 @@ import { runCli } from './run.ts';
 async function main(): Promise<void> {
   const opened: { engine?: EngineApi } = {};
   const line = createProgressLine(process.stderr); // download progress of URL and Hugging Face sources
-  const downloads = new AbortController();
-  process.once('SIGINT', () => downloads.abort()); // Ctrl-C cancels a download cleanly
+  // Ctrl-C cancels a download cleanly and stops a run before its next step; a second Ctrl-C kills.
+  const interrupt = new AbortController();
+  process.once('SIGINT', () => interrupt.abort());
   const io: CliIo = {
     out: (t) => {
       line.clear();
@@ -23,7 +24,8 @@ async function main(): Promise<void> {
       line.clear();
       process.stderr.write(t + '\n');
     },
-    engine: () => (opened.engine ??= new LocalEngine(() => openNodeGpu(), nodeSources(line, downloads.signal))),
+    engine: () => (opened.engine ??= new LocalEngine(() => openNodeGpu(), nodeSources(line, interrupt.signal))),
+    interrupt: interrupt.signal,
   };
   const code = await runCli(process.argv.slice(2), io);
   line.done();

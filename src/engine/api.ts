@@ -135,6 +135,7 @@ export interface TextSessionInfo {
   settings: TextSettings;
   promptTokens: number[]; // after truncation
   promptPieces: string[]; // decoded text of each prompt token
+  promptText: string; // the prompt as used: the settings' prompt, or when it was cut to fit, the decoded tokens kept
   notices: string[]; // e.g. "prompt truncated from the left to 250 tokens"
   stepsBefore: number; // steps inherited from the session this one branched from
 }

@@ -271,7 +271,8 @@ export class LocalEngine implements EngineApi {
   }
 
   async stepText(id: string): Promise<TextStep | null> {
-    return this.textSession(id).step();
+    const s = this.textSession(id);
+    return s.step().catch((e: unknown) => this.explainNonFinite(e, s.info.model));
   }
 
   async branchText(id: string, atStep: number, settings: TextSettings): Promise<TextSessionInfo> {
@@ -309,7 +310,15 @@ export class LocalEngine implements EngineApi {
   }
 
   async stepDiffusion(id: string): Promise<DiffusionStepView | null> {
-    return this.diffusionSession(id).step();
+    const s = this.diffusionSession(id);
+    return s.step().catch((e: unknown) => this.explainNonFinite(e, s.info.model));
+  }
+
+  /** A 'non-finite' error from a step, with the first weight tensor holding NaN / Inf named in its hint. */
+  private explainNonFinite(e: unknown, handle: string): never {
+    const warning = this.models.get(handle)?.info.warnings.find((w) => /NaN\/Inf/.test(w));
+    if (!(e instanceof StepwiseError) || e.code !== 'non-finite' || !warning) throw e;
+    throw new StepwiseError(e.code, e.message, `the weights are damaged: ${warning}`);
   }
 
   async memory(): Promise<MemoryState> {
@@ -341,7 +350,7 @@ export class LocalEngine implements EngineApi {
   async stepImage(id: string): Promise<ImageStepView | null> {
     const s = this.sessions.get(id);
     if (!(s instanceof ImageSession)) throw badInput(`no image session "${id}"`, 'start a run first');
-    return s.step();
+    return s.step().catch((e: unknown) => this.explainNonFinite(e, s.info.model));
   }
 
   async decodeImage(tokenizer: string, tokens: Int32Array, depths: number): Promise<DecodedImage> {

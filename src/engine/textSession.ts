@@ -41,11 +41,13 @@ export class TextSession {
       notices.push('empty prompt: starting from the end-of-text token');
     }
     const room = model.contextLength - maxTokens;
+    let promptText = settings.prompt;
     if (prompt.length > room) {
       notices.push(
         `prompt truncated from the left to its last ${room} of ${prompt.length} tokens, to fit the ${model.contextLength}-token context`,
       );
       prompt = prompt.slice(prompt.length - room);
+      promptText = tokenizer.decode(prompt);
     }
     const sampler = ArSampler.start(gpu, model, prompt, { ...settings, maxTokens });
     const info: TextSessionInfo = {
@@ -54,6 +56,7 @@ export class TextSession {
       settings: { ...settings, maxTokens },
       promptTokens: prompt,
       promptPieces: prompt.map((t) => tokenizer.decode([t])),
+      promptText,
       notices,
       stepsBefore: 0,
     };

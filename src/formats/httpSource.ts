@@ -38,6 +38,8 @@ export interface HttpByteSource extends ByteSource {
   readonly url: string;
   /** 'range' while reads are Range requests, 'whole' once the file is held in memory. */
   readonly mode: 'range' | 'whole';
+  /** The server's ETag for the file (its version), or null when it sends none. */
+  readonly etag: string | null;
 }
 
 interface Ctx {
@@ -65,11 +67,11 @@ export async function openHttpSource(url: string, options: HttpSourceOptions = {
   const range = parseContentRange(probe.headers.get('content-range'));
   if (probe.status === 206 && range && range.start === 0 && range.end === 0 && range.total !== null) {
     discard(probe);
-    return new HttpSource(ctx, range.total, null, options);
+    return new HttpSource(ctx, range.total, null, probe.headers.get('etag'), options);
   }
   if (probe.status === 416 && range && range.total === 0) {
     discard(probe); // an empty file: nothing is satisfiable, nothing to fetch
-    return new HttpSource(ctx, 0, new Uint8Array(0), options);
+    return new HttpSource(ctx, 0, new Uint8Array(0), probe.headers.get('etag'), options);
   }
   if (probe.status === 200) return downloadWhole(ctx, probe, options);
   if (probe.status === 206 || probe.status === 416) {
@@ -103,7 +105,7 @@ async function downloadWhole(ctx: Ctx, res: Response, options: HttpSourceOptions
     throw shortBody(ctx.url, res, bytes.byteLength, expected);
   }
   meter.finish();
-  return new HttpSource(ctx, bytes.byteLength, bytes, options, meter);
+  return new HttpSource(ctx, bytes.byteLength, bytes, res.headers.get('etag'), options, meter);
 }
 
 class HttpSource implements HttpByteSource {
@@ -119,6 +121,7 @@ class HttpSource implements HttpByteSource {
     private readonly ctx: Ctx,
     readonly size: number,
     data: Uint8Array | null,
+    readonly etag: string | null,
     options: HttpSourceOptions,
     meter?: ProgressMeter,
   ) {

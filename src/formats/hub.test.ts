@@ -149,6 +149,30 @@ describe('the fake Hub', () => {
     expect(seen).toEqual(['Bearer hf_test']);
   });
 
+  it('sends the token only to an https endpoint: never over plain http', async () => {
+    const seen: Record<string, string | undefined> = {};
+    const fetch: FetchLike = async (url, init) => {
+      seen[url] = (init?.headers as Record<string, string>).Authorization;
+      return new Response('{}', { status: 401, headers: { 'X-Error-Code': 'RepoNotFound' } });
+    };
+    const plain = await caught(() =>
+      openHubFolder('org/private', { fetch, token: 'hf_test', endpoint: 'http://hub.example.org' }),
+    );
+    await caught(() => openHubFolder('org/private', { fetch, token: 'hf_test', endpoint: 'https://hub.example.org' }));
+    expect(seen).toEqual({
+      'http://hub.example.org/api/models/org/private/revision/main': undefined,
+      'https://hub.example.org/api/models/org/private/revision/main': 'Bearer hf_test',
+    });
+    expect(plain.hint).toMatch(/the access token was not sent, because http:\/\/hub\.example\.org is not https/);
+  });
+
+  it('does not send the token for the files of an http endpoint either', async () => {
+    const folder = await openHubFolder(servers.hubRepo, { endpoint: servers.hubEndpoint, token: 'hf_test' });
+    await loadModelFolder(folder);
+    expect(servers.requests.length).toBeGreaterThan(3);
+    expect(servers.requests.filter((r) => r.authorization !== undefined)).toEqual([]);
+  });
+
   it('reports an answer without a sha as a network error', async () => {
     const fetch: FetchLike = async () => new Response('{"id": "a/b"}', { status: 200 });
     const e = await caught(() =>

@@ -29,7 +29,8 @@ export interface HubId {
 export interface HubOptions extends HttpOptions {
   /** Default https://huggingface.co. */
   endpoint?: string;
-  /** An access token for private and gated models (sent as `Authorization: Bearer …`). */
+  /** An access token for private and gated models (sent as `Authorization: Bearer …`, and only to an
+   *  https endpoint: over plain http it would travel in clear text, so it is withheld). */
   token?: string;
 }
 
@@ -124,7 +125,9 @@ export async function resolveHubRevision(id: HubId, options: HubOptions = {}): P
       throw new StepwiseError(
         'not-found',
         `no Hugging Face model ${repo} (or it is private): ${url} answered ${res.status}`,
-        'check the id on the model page; a private model needs an access token (HF_TOKEN)',
+        tokenWithheld(options)
+          ? `check the id on the model page; the access token was not sent, because ${endpoint} is not https`
+          : 'check the id on the model page; a private model needs an access token (HF_TOKEN)',
       );
     }
     throw statusError(url, res);
@@ -165,8 +168,15 @@ export async function openHubFolder(id: string | HubId, options: HubOptions = {}
 
 function headersOf(options: HubOptions): Record<string, string> {
   const headers = { ...options.headers };
-  if (options.token) headers.Authorization = `Bearer ${options.token}`;
+  if (options.token && !tokenWithheld(options)) headers.Authorization = `Bearer ${options.token}`;
   return headers;
+}
+
+/** A token is sent only over https (fetch drops it on a redirect to another origin, http included). */
+function tokenWithheld(options: HubOptions): boolean {
+  return (
+    options.token !== undefined && new URL(normalizeEndpoint(options.endpoint ?? HF_ENDPOINT)).protocol !== 'https:'
+  );
 }
 
 function fetchOf(options: HubOptions): FetchLike {

@@ -19,6 +19,7 @@
 // Every request is logged with the body bytes sent, so tests can check what a load downloaded.
 // Node only (node:http); nothing in the app imports it.
 
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
@@ -44,6 +45,8 @@ export interface ServedRequest {
   status: number;
   /** Body bytes written (for an aborted download, what was sent before the client left). */
   bytes: number;
+  /** The Authorization header, when one was sent. */
+  authorization?: string;
 }
 
 export interface TestServers {
@@ -98,6 +101,7 @@ export async function startTestServers(dir: string, options: TestServerOptions =
       range: req.headers.range ?? null,
       status: 0,
       bytes: 0,
+      ...(req.headers.authorization !== undefined ? { authorization: req.headers.authorization } : {}),
     };
     requests.push(entry);
     const send = {
@@ -219,6 +223,7 @@ export async function startTestServers(dir: string, options: TestServerOptions =
       return plain(res, send, 404, 'not found');
     }
     const size = bytes.byteLength;
+    res.setHeader('ETag', `"${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}"`); // the file's version
     if (mode === 'range') res.setHeader('Accept-Ranges', 'bytes');
     const header = req.headers.range;
     if (mode === 'range' && header) {

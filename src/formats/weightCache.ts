@@ -17,7 +17,9 @@
 // one, and leftovers (a closed tab) are found, listed as incomplete and swept when the file is fetched
 // again or the model is deleted. Because the manifest is written after every chunk and only then, an
 // interrupted, aborted, over-quota or mismatching download never leaves an entry that looks complete;
-// on failure the chunks written so far are deleted too.
+// on failure the chunks written so far are deleted too. With `revalidate` (URL models, whose files may
+// be replaced in place), a cached file's ETag is compared with the source's on each open; a new one
+// downloads the file again, and an unreachable source (offline) serves the cached copy.
 //
 // Hashing. SubtleCrypto has no incremental digest, and hashing the assembled file with it would need the
 // whole file (gigabytes) in memory. So two hashes, each for one job:
@@ -72,6 +74,9 @@ export interface CachedFolderOptions {
   signal?: AbortSignal;
   /** Chunk size for new downloads (tests use small ones); entries keep the size they were written with. */
   chunkBytes?: number;
+  /** Ask the source whether a cached file with an ETag changed (URL models: a file at a URL may be
+   *  replaced); a new ETag downloads it again. When the source cannot be reached, the copy is served. */
+  revalidate?: boolean;
   /** Clock in milliseconds (storedAt, rates); default Date.now. */
   now?: () => number;
 }
@@ -112,6 +117,7 @@ interface Context {
   signal: AbortSignal | undefined;
   chunkBytes: number;
   now: () => number;
+  revalidate: boolean;
 }
 
 /** A ModelFolder that serves `folder`'s files through the cache in `options.store`. */
@@ -129,6 +135,7 @@ export function cachedFolder(folder: ModelFolder, options: CachedFolderOptions):
     signal: options.signal,
     chunkBytes,
     now: options.now ?? Date.now,
+    revalidate: options.revalidate ?? false,
   };
   const inflight = new Map<string, Promise<ByteSource | null>>();
   return {
@@ -148,6 +155,11 @@ async function openCached(ctx: Context, path: string): Promise<ByteSource | null
   const exp = expectedOf(ctx, path);
   if (ctx.exhaustive && !exp) return null;
   const manifest = await readManifest(ctx.store, fileKey(ctx, path));
+  const changed = manifest && ctx.revalidate ? await changedAtSource(ctx, path, manifest) : null;
+  if (changed) {
+    const fresh = await download(ctx, path, changed);
+    return fresh ? new CachedSource(ctx, path, fresh) : null;
+  }
   if (manifest && fits(manifest, exp)) {
     ctx.onProgress?.({
       file: path,
@@ -163,6 +175,21 @@ async function openCached(ctx: Context, path: string): Promise<ByteSource | null
   return fresh ? new CachedSource(ctx, path, fresh) : null;
 }
 
+/** The file at the source when its ETag differs from the cached copy's, else null: unchanged, no ETag
+ *  to compare, or the source unreachable (offline: the cached copy serves). A cancel still cancels. */
+async function changedAtSource(ctx: Context, path: string, m: FileManifest): Promise<ByteSource | null> {
+  if (m.etag === null) return null;
+  let src: ByteSource | null;
+  try {
+    src = await ctx.folder.open(path);
+  } catch (e) {
+    if (e instanceof StepwiseError && e.code === 'cancelled') throw e;
+    return null;
+  }
+  const etag = (src as { etag?: unknown } | null)?.etag;
+  return typeof etag === 'string' && etag !== m.etag ? src : null;
+}
+
 function expectedOf(ctx: Context, path: string): ExpectedFile | undefined {
   return ctx.expected && Object.prototype.hasOwnProperty.call(ctx.expected, path) ? ctx.expected[path] : undefined;
 }
@@ -173,11 +200,12 @@ function fits(m: FileManifest, exp: ExpectedFile | undefined): boolean {
   return exp.sha256 === undefined || m.sha256 === exp.sha256.toLowerCase();
 }
 
-/** Reads the whole file from the wrapped folder into the store; null when the folder has no such file. */
-async function download(ctx: Context, path: string): Promise<FileManifest | null> {
+/** Reads the whole file from the wrapped folder (or `opened`, the file already opened there) into the
+ *  store; null when the folder has no such file. */
+async function download(ctx: Context, path: string, opened?: ByteSource): Promise<FileManifest | null> {
   const label = fileLabel(ctx, path);
   throwIfAborted(ctx, label);
-  const src = await ctx.folder.open(path);
+  const src = opened ?? (await ctx.folder.open(path));
   if (!src) return null;
   const exp = expectedOf(ctx, path);
   const size = src.size;

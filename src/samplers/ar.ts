@@ -7,6 +7,7 @@ import type { CausalLm } from '../models/causalLm.ts';
 import type { KvCache } from '../models/kvCache.ts';
 import { badInput } from '../shared/errors.ts';
 import { Rng } from '../shared/rng.ts';
+import { readFinite } from './finite.ts';
 import {
   entropy,
   penalize,
@@ -80,8 +81,7 @@ export class ArSampler {
     if (this.finished) return null;
     // 1. Run the pending tokens; only the last position's logits are needed.
     const logitsT = this.model.forward(this.pending, this.cache, { lastOnly: true }); // [1, V]
-    const logits = (await this.gpu.read(logitsT)) as Float32Array; // [V]
-    logitsT.release();
+    const logits = await readFinite(this.gpu, logitsT, `step ${this.generated + 1}`).finally(() => logitsT.release()); // [V]
     // 2. What the model weighed: its own distribution, before any sampling rule.
     const p = softmax(logits);
     const top = topIndices(p, TOP_CANDIDATES).map((token) => ({ token, p: p[token] }));

@@ -8,6 +8,7 @@ import type { Gpu } from '../gpu/gpu.ts';
 import type { Tensor } from '../gpu/tensor.ts';
 import type { KvCache } from '../models/kvCache.ts';
 import { badInput } from '../shared/errors.ts';
+import { readFinite } from './finite.ts';
 import { Rng } from '../shared/rng.ts';
 import {
   checkImageSampling,
@@ -104,9 +105,7 @@ export class ArImageSampler {
   }
 
   private async read(t: Tensor): Promise<Float32Array> {
-    const data = (await this.gpu.read(t)) as Float32Array;
-    t.release();
-    return data;
+    return readFinite(this.gpu, t, `step ${this.position + 1}`).finally(() => t.release());
   }
 
   release(): void {

@@ -9,6 +9,7 @@
 import type { Gpu } from '../gpu/gpu.ts';
 import type { Tensor } from '../gpu/tensor.ts';
 import { badInput } from '../shared/errors.ts';
+import { readFinite } from './finite.ts';
 import { Rng } from '../shared/rng.ts';
 import {
   checkImageSampling,
@@ -132,8 +133,6 @@ export class MaskgitSampler<Options> {
 
   private async logits(classId: number): Promise<Float32Array> {
     const t = this.model.forward(this.tokens, classId, this.options); // [L, K]
-    const data = (await this.gpu.read(t)) as Float32Array;
-    t.release();
-    return data;
+    return readFinite(this.gpu, t, `step ${this.t + 1}`).finally(() => t.release());
   }
 }

@@ -12,6 +12,7 @@
 
 import type { Gpu } from '../gpu/gpu.ts';
 import { badInput } from '../shared/errors.ts';
+import { readFinite } from './finite.ts';
 import { subsProbs, type DiffusionCache, type DiffusionLm } from './diffusion.ts';
 
 export type StepCacheMode = 'none' | 'prefix' | 'dual' | 'dkv';
@@ -78,8 +79,7 @@ export class Predictor {
       sigma,
       rows ? { cache: this.cache!, rows } : { cache: this.cache ?? undefined },
     ); // [R, V]
-    const logits = (await gpu.read(logitsT)) as Float32Array;
-    logitsT.release();
+    const logits = await readFinite(gpu, logitsT, `forward pass ${this.calls}`).finally(() => logitsT.release());
     const p = subsProbs(logits, rows ? rows.length : T, V, model.maskTokenId);
     if (!rows) {
       this.last = p;

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'no-webgpu' // no WebGPU adapter could be obtained (CLI exit 2)
   | 'gpu' // the GPU rejected something: validation, out-of-memory (CLI exit 1)
   | 'device-lost' // the GPU device was lost while in use (CLI exit 1)
+  | 'non-finite' // the model produced NaN or infinite logits: damaged weights or an overflowing setting (CLI exit 2)
   | 'cancelled' // the user cancelled a run or a download
   | 'internal'; // a bug in Stepwise (CLI exit 1)
 
@@ -55,7 +56,8 @@ export function isUserError(e: unknown): boolean {
       e.code === 'bad-file' ||
       e.code === 'not-found' ||
       e.code === 'network' ||
-      e.code === 'no-webgpu')
+      e.code === 'no-webgpu' ||
+      e.code === 'non-finite')
   );
 }
 

@@ -96,6 +96,7 @@ function fakeDiffusionEngine() {
         settings,
         promptTokens: [5],
         promptPieces: [settings.prompt],
+        promptText: settings.prompt,
         notices: [],
         stepsBefore: 0,
       };

@@ -51,6 +51,7 @@ function fakeTextEngine() {
     settings,
     promptTokens: [1, 2],
     promptPieces: ['The', ' jury'],
+    promptText: 'The jury',
     notices: settings.prompt === '' ? ['empty prompt: starting from the end-of-text token'] : [],
     stepsBefore,
   });

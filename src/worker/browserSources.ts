@@ -54,7 +54,7 @@ export function browserSources(base: string, store: KvStore = idbStore()): Model
         case 'url': {
           const raw = httpFolder(spec.url, http);
           return {
-            folder: cachedFolder(raw, { store, source: spec.url, onProgress, signal }),
+            folder: cachedFolder(raw, { store, source: spec.url, onProgress, signal, revalidate: true }),
             probe: (await isCached(spec.url)) ? undefined : raw,
           };
         }

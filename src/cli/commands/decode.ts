@@ -3,7 +3,8 @@
 // (its last step). Ids are in the generators' layout, index = (y · width + x) · depths + depth; the
 // codebook size (the mask id) marks a token not known, which adds nothing.
 
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { checkOutputs, writeOutput } from '../outputFiles.ts';
 import { badInput } from '../../shared/errors.ts';
 import type { Command } from '../io.ts';
 import { encodePng, scaleRgba } from '../png.ts';
@@ -55,6 +56,7 @@ export const decodeCommand: Command = {
     for (const name of ['model', 'tokens', 'out']) {
       if (typeof o[name] !== 'string') throw badInput(`decode needs --${name}`);
     }
+    checkOutputs(o, ['out']);
     const file = o.tokens as string;
     let text: string;
     try {
@@ -82,7 +84,7 @@ export const decodeCommand: Command = {
     const img = await engine.decodeImage(model.handle, Int32Array.from(ids), depths);
     const scale = (o.scale as number | undefined) ?? 1;
     const rgba = scale > 1 ? scaleRgba(img.width, img.height, img.rgba, scale) : img.rgba;
-    await writeFile(o.out as string, encodePng(img.width * scale, img.height * scale, rgba));
+    await writeOutput('out', o.out as string, encodePng(img.width * scale, img.height * scale, rgba));
     const summary = { out: o.out, width: img.width * scale, height: img.height * scale, depths };
     io.out(
       o.json

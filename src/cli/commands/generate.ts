@@ -1,8 +1,7 @@
 // `generate --model M …` — text from an autoregressive model (one token per step) or from a masked
 // diffusion model (tokens unmasked in parallel over denoising steps), streamed to stderr as it goes.
 
-import { writeFile } from 'node:fs/promises';
-import type { DiffusionSettings, EngineApi, KernelTiming, LoadedModelInfo } from '../../engine/api.ts';
+import type { DiffusionSettings, EngineApi, KernelTiming, LoadedModelInfo, TextStep } from '../../engine/api.ts';
 import { badInput } from '../../shared/errors.ts';
 import type { ParsedArgs } from '../args.ts';
 import type { CliIo, Command } from '../io.ts';
@@ -17,6 +16,8 @@ import {
 } from './attentionOptions.ts';
 import { generateImage, IMAGE_OPTIONS } from './generateImage.ts';
 import { addTimings } from './kernelTimings.ts';
+import { INTERRUPTED, stepUntilDone, stoppedLine } from './steps.ts';
+import { checkOutputs, writeOutput } from '../outputFiles.ts';
 
 const AR_ONLY = ['max-tokens', 'top-k', 'top-p', 'repetition-penalty'];
 /** Options only image generators take. */
@@ -105,6 +106,7 @@ export const generateCommand: Command = {
   async run(args, io) {
     const o = args.options;
     if (typeof o.model !== 'string') throw badInput('generate needs --model');
+    checkOutputs(o, ['out', 'trace']);
     const engine = io.engine();
     const model = await engine.loadModel(o.model);
     for (const w of model.warnings) io.err(`warning: ${w}`);
@@ -141,22 +143,33 @@ async function generateText(engine: EngineApi, model: LoadedModelInfo, args: Par
   };
   const session = await engine.startText(model.handle, settings);
   for (const n of session.notices) io.err(`notice: ${n}`);
-  const steps = [];
+  const steps: TextStep[] = [];
   const timings = new Map<string, KernelTiming>();
   let text = '';
   const t0 = performance.now();
-  for (let s = await engine.stepText(session.id); s; s = await engine.stepText(session.id)) {
-    steps.push(s);
-    text = s.text;
-    io.err(`[${s.step}] ${JSON.stringify(s.piece)} p=${s.p.toFixed(3)} ${s.ms.toFixed(0)} ms`);
-    addTimings(timings, s.timings);
+  let interrupted: boolean;
+  try {
+    interrupted = await stepUntilDone(
+      io,
+      () => engine.stepText(session.id),
+      (s) => {
+        steps.push(s);
+        text = s.text;
+        io.err(`[${s.step}] ${JSON.stringify(s.piece)} p=${s.p.toFixed(3)} ${s.ms.toFixed(0)} ms`);
+        addTimings(timings, s.timings);
+      },
+    );
+  } finally {
+    await engine.closeSession(session.id);
   }
   const totalMs = performance.now() - t0;
-  await engine.closeSession(session.id);
+  if (interrupted) io.err(stoppedLine(steps.length));
   if (o.json) {
     io.out(
       JSON.stringify({
         text,
+        prompt: session.promptText,
+        ...(interrupted ? { interrupted } : {}),
         tokens: steps.map((s) => s.token),
         promptTokens: session.promptTokens,
         notices: session.notices,
@@ -169,9 +182,9 @@ async function generateText(engine: EngineApi, model: LoadedModelInfo, args: Par
       }),
     );
   } else {
-    io.out(settings.prompt + text);
+    io.out(session.promptText + text); // the prompt as used: cut from the left when it did not fit
   }
-  return 0;
+  return interrupted ? INTERRUPTED : 0;
 }
 
 interface DiffusionRun extends ComparedRun {
@@ -182,6 +195,7 @@ interface DiffusionRun extends ComparedRun {
   maskTokenId: number;
   start: number[]; // the starting sequence (prompt, then masks)
   timings: Map<string, KernelTiming>;
+  interrupted: boolean; // Ctrl-C stopped it
 }
 
 async function runDiffusion(
@@ -202,25 +216,30 @@ async function runDiffusion(
     start: session.tokens,
     stepMs: [],
     timings: new Map(),
+    interrupted: false,
   };
   const t0 = performance.now();
   try {
-    for (let s = await engine.stepDiffusion(session.id); s; s = await engine.stepDiffusion(session.id)) {
-      run.steps.push({
-        step: s.step,
-        tokens: [...s.tokens],
-        unmasked: s.unmasked,
-        ms: s.ms,
-        forwards: s.forwards,
-        rows: s.rows,
-      });
-      run.text = s.pieces.join('');
-      run.tokens = [...s.tokens];
-      run.stepMs.push(s.ms);
-      if (!quiet)
-        io.err(`[${s.step}] unmasked ${s.unmasked.length}, computed ${s.rows} positions, ${s.ms.toFixed(0)} ms`);
-      addTimings(run.timings, s.timings);
-    }
+    run.interrupted = await stepUntilDone(
+      io,
+      () => engine.stepDiffusion(session.id),
+      (s) => {
+        run.steps.push({
+          step: s.step,
+          tokens: [...s.tokens],
+          unmasked: s.unmasked,
+          ms: s.ms,
+          forwards: s.forwards,
+          rows: s.rows,
+        });
+        run.text = s.pieces.join('');
+        run.tokens = [...s.tokens];
+        run.stepMs.push(s.ms);
+        if (!quiet)
+          io.err(`[${s.step}] unmasked ${s.unmasked.length}, computed ${s.rows} positions, ${s.ms.toFixed(0)} ms`);
+        addTimings(run.timings, s.timings);
+      },
+    );
   } finally {
     await engine.closeSession(session.id);
   }
@@ -252,9 +271,10 @@ async function generateDiffusion(
     ...attentionChoice(o),
   };
   const run = await runDiffusion(engine, model.handle, settings, io, false);
+  if (run.interrupted) io.err(stoppedLine(run.steps.length));
   // With a step cache, the same run without it says what the cache bought and what it changed.
   let comparison = null;
-  if (cache !== 'none') {
+  if (cache !== 'none' && !run.interrupted) {
     io.err('running again without the cache, to compare …');
     const plain = await runDiffusion(engine, model.handle, { ...settings, cache: 'none' }, io, true);
     // Only generated positions count: the prompt is the same in both runs by construction.
@@ -276,7 +296,7 @@ async function generateDiffusion(
   }
   // With sparse attention or token merging, the dense run at the same seed says what they cost and saved.
   let attention: AttentionComparison | null = null;
-  if (!isDenseChoice(settings)) {
+  if (!isDenseChoice(settings) && !run.interrupted) {
     io.err('running again with dense attention, to compare …');
     const dense = await runDiffusion(
       engine,
@@ -300,16 +320,13 @@ async function generateDiffusion(
       maskTokenId: run.maskTokenId,
       steps: run.steps.map(({ forwards: _f, rows: _r, ...rest }) => rest),
     };
-    try {
-      await writeFile(o.trace, JSON.stringify(trace));
-    } catch (e) {
-      throw badInput(`--trace ${o.trace}: cannot write the file (${(e as Error).message})`);
-    }
+    await writeOutput('trace', o.trace, JSON.stringify(trace));
   }
   if (o.json) {
     io.out(
       JSON.stringify({
         text: run.text,
+        ...(run.interrupted ? { interrupted: true } : {}),
         tokens: run.tokens,
         sampler,
         steps: run.steps.length,
@@ -326,5 +343,5 @@ async function generateDiffusion(
   } else {
     io.out(run.text);
   }
-  return 0;
+  return run.interrupted ? INTERRUPTED : 0;
 }

@@ -4,7 +4,6 @@
 // layout (index = (y · width + x) · depths + depth). With --attention or --merge-ratio (MaskGIT), the
 // dense run at the same seed is made too, and the deviation and time saved are reported.
 
-import { writeFile } from 'node:fs/promises';
 import type { EngineApi, ImageSettings, ImageStepView, KernelTiming, LoadedModelInfo } from '../../engine/api.ts';
 import { badInput } from '../../shared/errors.ts';
 import type { ParsedArgs } from '../args.ts';
@@ -12,6 +11,8 @@ import type { CliIo } from '../io.ts';
 import { encodePng, scaleRgba } from '../png.ts';
 import { attentionChoice, isDenseChoice } from './attentionOptions.ts';
 import { addTimings } from './kernelTimings.ts';
+import { INTERRUPTED, stepUntilDone, stoppedLine } from './steps.ts';
+import { writeOutput } from '../outputFiles.ts';
 import { median } from '../../shared/median.ts';
 
 /** Options of `generate` that image generators take (besides --model and --json). */
@@ -46,6 +47,7 @@ interface ImageRun {
   steps: ImageStepView[];
   ms: number; // wall time of all steps (sampling and decoding)
   timings: Map<string, KernelTiming>;
+  interrupted: boolean; // Ctrl-C stopped it
 }
 
 async function runImage(
@@ -64,18 +66,23 @@ async function runImage(
     steps: [],
     ms: 0,
     timings: new Map(),
+    interrupted: false,
   };
   const t0 = performance.now();
   try {
-    for (let s = await engine.stepImage(session.id); s; s = await engine.stepImage(session.id)) {
-      run.steps.push(s);
-      addTimings(run.timings, s.timings);
-      if (!quiet) {
-        io.err(
-          `[${s.step}/${session.totalSteps}] fixed ${s.unmasked.length}, ${s.forwards} forwards, ${s.ms.toFixed(0)} ms + decode ${s.decodeMs.toFixed(0)} ms`,
-        );
-      }
-    }
+    run.interrupted = await stepUntilDone(
+      io,
+      () => engine.stepImage(session.id),
+      (s) => {
+        run.steps.push(s);
+        addTimings(run.timings, s.timings);
+        if (!quiet) {
+          io.err(
+            `[${s.step}/${session.totalSteps}] fixed ${s.unmasked.length}, ${s.forwards} forwards, ${s.ms.toFixed(0)} ms + decode ${s.decodeMs.toFixed(0)} ms`,
+          );
+        }
+      },
+    );
   } finally {
     await engine.closeSession(session.id);
   }
@@ -108,14 +115,17 @@ export async function generateImage(
     ...(maskgit ? attentionChoice(o) : {}),
   };
   const run = await runImage(engine, model.handle, settings, io, false);
-  const last = run.steps.at(-1)!;
+  if (run.interrupted) io.err(stoppedLine(run.steps.length));
+  const last = run.steps.at(-1);
+  if (!last) return INTERRUPTED; // stopped before the first step: nothing was made
   const scale = (o.scale as number | undefined) ?? 1;
   const { width, height, rgba } = last.image;
-  await writeFile(
+  await writeOutput(
+    'out',
     o.out,
     encodePng(width * scale, height * scale, scale > 1 ? scaleRgba(width, height, rgba, scale) : rgba),
   );
-  io.err(`wrote ${o.out} (${width * scale}×${height * scale})`);
+  io.err(`wrote ${o.out} (${width * scale}×${height * scale}${run.interrupted ? ', unfinished' : ''})`);
   if (typeof o.trace === 'string') {
     const trace = {
       model: model.source,
@@ -124,12 +134,12 @@ export async function generateImage(
       settings,
       steps: run.steps.map((s) => ({ step: s.step, tokens: [...s.tokens], unmasked: s.unmasked, ms: s.ms })),
     };
-    await writeFile(o.trace, JSON.stringify(trace));
+    await writeOutput('trace', o.trace, JSON.stringify(trace));
     io.err(`wrote ${o.trace}`);
   }
   // With sparse attention or token merging, the dense run at the same seed says what they cost and saved.
   let comparison = null;
-  if (maskgit && !isDenseChoice(settings)) {
+  if (maskgit && !isDenseChoice(settings) && !run.interrupted) {
     io.err('running again with dense attention, to compare …');
     const dense = await runImage(
       engine,
@@ -164,6 +174,7 @@ export async function generateImage(
     sampler: run.sampler,
     class: settings.className,
     out: o.out,
+    ...(run.interrupted ? { interrupted: true } : {}),
     tokens: [...last.tokens],
     steps: run.steps.length,
     msPerStep: median(run.steps.map((s) => s.ms)),
@@ -174,5 +185,5 @@ export async function generateImage(
   };
   if (o.json) io.out(JSON.stringify(result));
   else io.out(`${o.out}: ${settings.className}, ${run.sampler}, ${run.steps.length} steps in ${run.ms.toFixed(0)} ms`);
-  return 0;
+  return run.interrupted ? INTERRUPTED : 0;
 }

@@ -12,6 +12,7 @@ import { groupNormChecks } from './groupnorm.ts';
 import { layerNormChecks } from './layernorm.ts';
 import { llsaChecks } from './llsa.ts';
 import { matmulChecks } from './matmul.ts';
+import { nonFiniteChecks } from './nonFinite.ts';
 import { mortonChecks } from './morton.ts';
 import { rmsNormChecks } from './rmsnorm.ts';
 import { rvqChecks } from './rvq.ts';
@@ -33,6 +34,7 @@ export const ALL_CHECKS: KernelCheck[] = [
   ...ropeChecks,
   ...argmaxChecks,
   ...topkChecks,
+  ...nonFiniteChecks,
   ...attentionChecks,
   ...blockTopkChecks,
   ...llsaChecks,
