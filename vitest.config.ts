@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'bench/**/*.test.ts', 'scripts/**/*.test.ts'],
+    setupFiles: ['vitest.setup.ts'], // an unhandled promise rejection fails the test it happened in
     pool: 'forks',
     fileParallelism: false,
     testTimeout: 120_000,

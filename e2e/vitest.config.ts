@@ -9,6 +9,7 @@ export default defineConfig({
   test: {
     include: ['e2e/**/*.e2e.ts'],
     globalSetup: ['e2e/setup.ts'],
+    setupFiles: ['vitest.setup.ts'], // an unhandled promise rejection fails the test it happened in
     pool: 'forks',
     maxWorkers: 1,
     fileParallelism: false,

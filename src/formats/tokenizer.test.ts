@@ -181,6 +181,21 @@ describe('tokenizer.json: regular expressions that could hang the worker', () =>
     throw new Error('not refused');
   });
 
+  it('rejects a pattern that is missing, or neither {String} nor {Regex} (the library would drop all text)', async () => {
+    await bad(
+      { ...base, pre_tokenizer: { type: 'Split', behavior: 'Isolated' } },
+      /"pre_tokenizer" is a Split without a "pattern"/,
+    );
+    await bad(
+      { ...base, pre_tokenizer: { type: 'Split', pattern: {}, behavior: 'Isolated', invert: false } },
+      /"pre_tokenizer.pattern" must be \{"String": text\} or \{"Regex": pattern\}, got an object/,
+    );
+    await bad(
+      { ...base, normalizer: { type: 'Replace', pattern: 'x', content: '' } },
+      /"normalizer.pattern" must be \{"String": text\} or \{"Regex": pattern\}, got "x"/,
+    );
+  });
+
   it('rejects a Regex that is not a string, and stages nested absurdly deep', async () => {
     await bad({ ...base, pre_tokenizer: split(42) }, /"pre_tokenizer.pattern.Regex" must be a string, got 42/);
     let deep: Json = { type: 'Digits' };

@@ -239,7 +239,8 @@ function checkTokenizerJson(
 const STAGES = ['normalizer', 'pre_tokenizer', 'post_processor', 'decoder'] as const;
 const MAX_STAGE_DEPTH = 32; // Sequences of Sequences; real files nest two or three levels
 
-/** Refuses every regular expression of a pipeline stage ("pattern": {"Regex": …}, at any depth) that
+/** Checks every "pattern" of a pipeline stage, at any depth: {"String": text} or {"Regex": pattern}
+ *  (the library silently drops all text for anything else), and refuses a regular expression that
  *  could hang the tokenizer, naming where it is and why. */
 function checkPatterns(v: unknown, path: string, file: string, depth: number): void {
   if (depth > MAX_STAGE_DEPTH) throw badFile(file, `"${path}" is nested more than ${MAX_STAGE_DEPTH} levels deep`);
@@ -248,12 +249,21 @@ function checkPatterns(v: unknown, path: string, file: string, depth: number): v
     return;
   }
   if (!isJsonObject(v)) return;
+  const type = own(v, 'type');
+  if ((type === 'Split' || type === 'Replace') && own(v, 'pattern') === undefined) {
+    throw badFile(file, `"${path}" is a ${type} without a "pattern"`);
+  }
   for (const key of Object.keys(v)) {
     const x = v[key];
-    const regex = key === 'pattern' && isJsonObject(x) ? own(x, 'Regex') : undefined;
-    if (regex === undefined) {
+    if (key !== 'pattern') {
       checkPatterns(x, `${path}.${key}`, file, depth + 1);
       continue;
+    }
+    const text = isJsonObject(x) ? own(x, 'String') : undefined;
+    const regex = isJsonObject(x) ? own(x, 'Regex') : undefined;
+    if (typeof text === 'string' && regex === undefined) continue;
+    if (regex === undefined) {
+      throw badFile(file, `"${path}.pattern" must be {"String": text} or {"Regex": pattern}, got ${describeValue(x)}`);
     }
     if (typeof regex !== 'string') {
       throw badFile(file, `"${path}.pattern.Regex" must be a string, got ${describeValue(regex)}`);
