@@ -7,8 +7,9 @@
 // — index.html, every JS chunk (the engine worker's included), CSS, icons, the web manifest — and
 // models/index.json. Model weights are NOT precached: they live in the engine's IndexedDB cache,
 // filled on first load, so the app starts from the service worker and shipped models load from
-// IndexedDB with no network. The service worker is registered from src/main.tsx (autoUpdate: a new
-// build takes over and reloads open tabs); `npm run dev` runs without it.
+// IndexedDB with no network. The service worker is registered from src/main.tsx; `npm run dev` runs
+// without it. Updates prompt: a new build installs and waits until the person reloads (the header says
+// "update ready — reload"), so an open tab is never reloaded under a run.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
@@ -64,7 +65,7 @@ const BACKGROUND_COLOR = '#0e1014';
 
 const pwa = VitePWA({
   strategies: 'generateSW',
-  registerType: 'autoUpdate',
+  registerType: 'prompt',
   injectRegister: false, // src/main.tsx registers it (an injected inline script would break the CSP)
   includeManifestIcons: false, // the glob patterns below already take every icon
   manifest: {
@@ -93,9 +94,7 @@ const pwa = VitePWA({
     // The engine worker's chunk carries the tokenizer library; keep the limit well above it.
     maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
     cleanupOutdatedCaches: true,
-    // autoUpdate: a new service worker activates at once (skipWaiting) and takes over open pages.
-    skipWaiting: true,
-    clientsClaim: true,
+    // No skipWaiting / clientsClaim: a new service worker waits until the page asks it to take over.
   },
   devOptions: { enabled: false },
 });

@@ -6,6 +6,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { registerSW } from 'virtual:pwa-register';
+import { updateActivated, updateReady } from './store/update.ts';
 import { App } from './ui/App.tsx';
 import { ErrorBoundary } from './ui/ErrorBoundary.tsx';
 import './ui/styles.css';
@@ -21,11 +22,14 @@ createRoot(root).render(
   </StrictMode>,
 );
 
-// Built app only: the dev server has no service worker. autoUpdate: a new build installs in the
-// background, takes over and reloads the page; the app keeps working if registration fails.
+// Built app only: the dev server has no service worker. A new build installs in the background and
+// waits ("update ready — reload" in the header); the page reloads only when the person clicks, and
+// never under a run (see store/update.ts). The app keeps working if registration fails.
 if (import.meta.env.PROD && 'serviceWorker' in navigator) {
-  registerSW({
+  const activate = registerSW({
     immediate: true,
+    onNeedRefresh: () => updateReady(() => activate(true)),
+    onNeedReload: () => updateActivated(() => window.location.reload()),
     onRegisterError: (e: unknown) => console.warn('Stepwise: the offline service worker could not be registered', e),
   });
 }

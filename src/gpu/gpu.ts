@@ -159,21 +159,34 @@ export class Gpu {
 
   /** Reads a tensor back to the host (submits pending work). */
   async read(t: Tensor): Promise<HostArray> {
-    const bytes = numel(t.shape) * 4;
+    return (await this.readAll([t]))[0];
+  }
+
+  /** Reads tensors back through one staging buffer: one submit and one wait for all of them. */
+  async readAll(ts: readonly Tensor[]): Promise<HostArray[]> {
+    const bytes = ts.map((t) => numel(t.shape) * 4);
+    const offsets: number[] = [];
+    let size = 0;
+    for (const b of bytes) {
+      offsets.push(size);
+      size += BufferPool.roundSize(b);
+    }
+    const label = ts.map((t) => t.label).join(' + ');
     const staging = this.device.createBuffer({
-      label: `${t.label}.readback`,
-      size: BufferPool.roundSize(bytes),
+      label: `${label}.readback`,
+      size,
       usage: Usage.MAP_READ | Usage.COPY_DST,
     });
-    this.encode().copyBufferToBuffer(t.buffer, 0, staging, 0, BufferPool.roundSize(bytes));
+    const encoder = this.encode();
+    ts.forEach((t, i) => encoder.copyBufferToBuffer(t.buffer, 0, staging, offsets[i], BufferPool.roundSize(bytes[i])));
     this.flush();
     try {
       await staging.mapAsync(MapRead);
     } catch (e) {
       await this.check();
-      throw new StepwiseError('gpu', `reading ${t.label} back failed: ${(e as Error).message}`);
+      throw new StepwiseError('gpu', `reading ${label} back failed: ${(e as Error).message}`);
     }
-    const out = hostArrayFor(t.dtype, staging.getMappedRange(0, bytes).slice(0));
+    const out = ts.map((t, i) => hostArrayFor(t.dtype, staging.getMappedRange(offsets[i], bytes[i]).slice(0)));
     staging.unmap();
     staging.destroy();
     await this.check();

@@ -23,6 +23,8 @@ export function kernelVariants(gpu: Gpu): Record<string, string> {
     rmsnorm: cls === 'cpu' ? 'row per invocation' : 'workgroup per row',
     softmax: cls === 'cpu' ? 'row per invocation' : 'workgroup per row',
     argmax: cls === 'cpu' ? 'thread per row' : 'workgroup per row',
+    'non-finite scan':
+      cls === 'cpu' ? 'chunk per invocation, then one combining invocation' : 'one workgroup, tree reduction',
     topk: cls === 'cpu' ? 'thread per row (sorted k-list)' : 'workgroup per row (k-list merge)',
     attention: cls === 'cpu' ? 'row-per-thread online softmax' : 'flash (workgroup K/V tiles)',
     // One design for both classes so far: no workgroup-tiled variant has been written yet.

@@ -18,6 +18,7 @@ import { Overview } from './Overview.tsx';
 import { SelftestPanel } from './SelftestPanel.tsx';
 import { StageTabs } from './StageTabs.tsx';
 import { TimingsPanel } from './TimingsPanel.tsx';
+import { UpdateBadge } from './UpdateBadge.tsx';
 import { WebGpuUnavailable } from './WebGpuUnavailable.tsx';
 
 const STAGE_VIEWS: Record<StageView, () => ReactNode> = {
@@ -47,6 +48,7 @@ export function App() {
           <span className="tagline">generative models, one step at a time, on your GPU</span>
         </div>
         <div className="header-status">
+          <UpdateBadge />
           <OfflineBadge />
           <AdapterStatusBadge />
         </div>
