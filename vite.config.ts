@@ -94,7 +94,10 @@ const pwa = VitePWA({
     // The engine worker's chunk carries the tokenizer library; keep the limit well above it.
     maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
     cleanupOutdatedCaches: true,
-    // No skipWaiting / clientsClaim: a new service worker waits until the page asks it to take over.
+    // No skipWaiting: a new version waits until the person asks for it (SKIP_WAITING from the page).
+    // clientsClaim only takes pages no worker controls yet (the first visit, so it works offline at
+    // once); pages under an older version switch when that person's click activates the new one.
+    clientsClaim: true,
   },
   devOptions: { enabled: false },
 });
