@@ -7,9 +7,9 @@ TiTok and ImageBert save, plus a `stepwise` key for the sizes the published code
 (the modules' state-dict names, F16) and golden.safetensors:
 
 tiny-titok (the tokenizer: TiTok-L-32's structure at 32×32 pixels, 8×8 patches, 32 tokens of 64 codes):
-  decode_tokens  I32 [S, 32]          token ids
+  decode_tokens  I32 [S, 32]          token ids; the last row has some ids = 64 (left out)
   decode_logits  F32 [S, G², Kp]      the ViT decoder's logits over the pixel codebook (G = 32 / 8)
-  decode_images  F32 [S, 3, 32, 32]   decode_tokens(ids), not clamped
+  decode_images  F32 [S, 3, 32, 32]   decode_tokens(ids), not clamped; a left-out token's latent is 0
   encode_images  F32 [E, 3, 32, 32]   inputs in [0, 1]
   encode_latents F32 [E, 32, 12]      the encoder's output per token, before quantisation
   encode_tokens  I32 [E, 32]          the quantizer's ids (exact: every nearest code wins by ≥ MARGIN)
@@ -183,11 +183,19 @@ def tokenizer() -> TiTok:
     assert margin >= MARGIN, f"encoder ids are too close to a tie (margin {margin:.2e}); change the seed"
 
     g = torch.Generator().manual_seed(7)
-    decode_tokens = torch.stack([tokens[0], torch.randint(0, 64, (32,), generator=g), torch.arange(32) % 64])
+    left_out = torch.randint(0, 64, (32,), generator=g)
+    left_out[torch.arange(32) % 3 == 1] = 64  # tokens left out: Stepwise decodes id K as a zero latent
+    decode_tokens = torch.stack(
+        [tokens[0], torch.randint(0, 64, (32,), generator=g), torch.arange(32) % 64, left_out]
+    )
     with torch.no_grad():
-        zq = m.quantize.get_codebook_entry(decode_tokens.reshape(-1)).reshape(3, 1, 32, -1).permute(0, 3, 1, 2)
+        known = decode_tokens < 64
+        rows = torch.zeros(4, 32, 12, dtype=torch.float64)
+        rows[known] = m.quantize.get_codebook_entry(decode_tokens[known])
+        zq = rows.permute(0, 2, 1)[:, :, None, :]  # [S, T, 1, L], as decode_tokens builds it
         logits = m.decoder(zq)  # [S, Kp, G, G]
-        decoded = m.decode_tokens(decode_tokens)  # [S, 3, 32, 32]
+        decoded = m.decode(zq)  # [S, 3, 32, 32]
+        assert torch.allclose(decoded[:3], m.decode_tokens(decode_tokens[:3]), atol=1e-10), "must match decode_tokens"
     save_safetensors(
         os.path.join(folder, "golden.safetensors"),
         {

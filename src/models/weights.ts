@@ -25,9 +25,11 @@ export class WeightLoader {
   /** Host copy of a tensor as f32, after checking its shape. */
   async host(name: string, shape: readonly number[]): Promise<Float32Array> {
     if (!this.checkpoint.has(name)) {
+      const files = this.checkpoint.files;
+      const where = files.length === 1 ? files[0].name : `the checkpoint (${files.length} shards)`;
       throw new StepwiseError(
         'bad-file',
-        `the checkpoint has no tensor "${name}", which the ${this.what} needs`,
+        `${where}: no tensor "${name}", which the ${this.what} needs`,
         'check that the weights belong to this config.json',
       );
     }
@@ -65,6 +67,19 @@ export class WeightLoader {
   /** Every tensor uploaded through this loader (the model releases them on dispose). */
   all(): Tensor[] {
     return this.uploaded;
+  }
+
+  /** Runs `build` (which uploads through this loader); if it throws, every tensor uploaded so far is
+   *  released before the error goes on, so a failed load leaves no GPU memory behind. */
+  async guard<T>(build: () => Promise<T>): Promise<T> {
+    try {
+      return await build();
+    } catch (e) {
+      for (const t of this.uploaded) t.release();
+      this.uploaded = [];
+      this.bytes = 0;
+      throw e;
+    }
   }
 }
 
