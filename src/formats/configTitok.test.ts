@@ -110,7 +110,7 @@ function edit(base: object, path: string, value: unknown): Record<string, unknow
 describe('TiTok config: the published layout', () => {
   it('is recognised without a model_type, tokenizer and generator alike', () => {
     const c = titok(L32);
-    expect(c).toMatchObject({ modelType: 'titok', codebookSize: 4096, numLatentTokens: 32, hasGenerator: true });
+    expect(c).toMatchObject({ modelType: 'titok', codebookSize: 4096, numLatentTokens: 32 });
     expect(c.raw).toEqual(L32); // the file as read
   });
 

@@ -19,7 +19,6 @@ export interface TitokConfig {
   modelType: 'titok';
   codebookSize: number; // "model.vq_model.codebook_size": token ids 0 … K−1
   numLatentTokens: number; // "model.vq_model.num_latent_tokens": tokens per image (32 for TiTok-L-32)
-  hasGenerator: boolean; // the file has a "model.generator" section
   resolved: Record<string, unknown>; // the file's JSON with ${…} interpolations resolved, for the role readers
   stepwise: StepwiseSection;
 }
@@ -113,7 +112,6 @@ export function validateTitok(f: ConfigFields): TitokConfig {
     modelType: 'titok',
     codebookSize,
     numLatentTokens: vq.positiveInt('num_latent_tokens'),
-    hasGenerator: root.optObject('model')?.has('generator') ?? false,
     resolved,
     stepwise: readStepwiseSection(root, codebookSize + 1),
   };
