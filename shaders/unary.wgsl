@@ -3,6 +3,12 @@
 // Entry points and bindings (x at 1 and out at 2 for all, so the one-input ops and SwiGLU share the
 // file; the second SwiGLU input sits at 3):
 // - `gelu`:  out[i] = 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³))), GPT-2's tanh form.
+// - `gelu_erf`: out[i] = x · Φ(x) = x · erfc(−x/√2) / 2, the exact GELU (torch.nn.GELU(), BERT's
+//   "gelu"). WGSL has no erf: erfc(z) for z ≥ 0 is the Chebyshev fit of Numerical Recipes (§6.2,
+//   erfcc), t · exp(−z² + P(t)) with t = 1 / (1 + z/2), fractional error < 1.2e-7 everywhere. The
+//   tail Φ(x) for x < 0 is that erfc / 2 itself, never 1 − (1 − small), so GELU of very negative x
+//   keeps its relative accuracy (to the ~1e-6 that rounding z² in f32 allows).
+// - `tanh`:  out[i] = tanh(x) (argument clamped to ±10, see Numerics).
 // - `silu`:  out[i] = x · sigmoid(x).
 // - `scale`: out[i] = alpha · x.
 // - `swiglu`: out[i] = silu(x[i]) · up[i], gate in x and up at binding 3, all of one shape.
@@ -41,6 +47,16 @@ fn gelu_of(v: f32) -> f32 {
   return 0.5 * v * (1.0 + tanh(u));
 }
 
+// Φ(v), the standard normal CDF, from erfc(|v| / √2) (Numerical Recipes' erfcc).
+fn normal_cdf(v: f32) -> f32 {
+  let z = abs(v) * 0.7071067811865476;
+  let t = 1.0 / (1.0 + 0.5 * z);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let half_erfc = 0.5 * t * exp(p - z * z);
+  return select(half_erfc, 1.0 - half_erfc, v >= 0.0);
+}
+
 fn silu_of(v: f32) -> f32 {
   let e = exp(-abs(v));
   let sigmoid = select(e / (1.0 + e), 1.0 / (1.0 + e), v >= 0.0);
@@ -52,6 +68,20 @@ fn gelu(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let i = index(wid, nwg, lid);
   if (i >= params.n) { return; }
   out[i] = gelu_of(x[i]);
+}
+
+@compute @workgroup_size(256)
+fn gelu_erf(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = index(wid, nwg, lid);
+  if (i >= params.n) { return; }
+  out[i] = x[i] * normal_cdf(x[i]);
+}
+
+@compute @workgroup_size(256)
+fn tanh_op(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = index(wid, nwg, lid);
+  if (i >= params.n) { return; }
+  out[i] = tanh(clamp(x[i], -10.0, 10.0));
 }
 
 @compute @workgroup_size(256)

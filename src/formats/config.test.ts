@@ -178,8 +178,16 @@ describe('config.json: real configs', () => {
     expect(c.stepwise).toEqual({ task: 'text-generation', classNames: ['a', 'b'], tokenizerModel: 'emoji-vq' });
   });
 
-  it('knows gpt2, llama, mdlm, stepwise-ar, stepwise-maskgit, stepwise-rvq', () =>
-    expect(knownModelTypes()).toEqual(['gpt2', 'llama', 'mdlm', 'stepwise-ar', 'stepwise-maskgit', 'stepwise-rvq']));
+  it('knows gpt2, llama, mdlm, stepwise-ar, stepwise-maskgit, stepwise-rvq, titok', () =>
+    expect(knownModelTypes()).toEqual([
+      'gpt2',
+      'llama',
+      'mdlm',
+      'stepwise-ar',
+      'stepwise-maskgit',
+      'stepwise-rvq',
+      'titok',
+    ]));
 });
 
 describe('config.json: bad files', () => {
@@ -195,12 +203,12 @@ describe('config.json: bad files', () => {
   it('rejects a missing model_type, listing the known ones', () =>
     bad(
       without(GPT2, 'model_type'),
-      /required field "model_type" is missing \(known model types: gpt2, llama, mdlm, stepwise-ar, stepwise-maskgit, stepwise-rvq\)/,
+      /required field "model_type" is missing \(known model types: gpt2, llama, mdlm, stepwise-ar, stepwise-maskgit, stepwise-rvq, titok; TiTok's configs have none and are recognised by their model.vq_model section\)/,
     ));
   it('rejects an unknown model_type, listing the known ones', () =>
     bad(
       { ...GPT2, model_type: 'mamba' },
-      /unknown model_type "mamba" \(a string\) \(known model types: gpt2, llama, mdlm, stepwise-ar, stepwise-maskgit, stepwise-rvq\)/,
+      /unknown model_type "mamba" \(a string\) \(known model types: gpt2, llama, mdlm, stepwise-ar, stepwise-maskgit, stepwise-rvq, titok\)/,
     ));
   it('rejects a model_type that is not a string', () => bad({ ...GPT2, model_type: 2 }, /unknown model_type 2/));
   it('rejects "toString" as a model_type (no prototype lookups)', () =>

@@ -3,14 +3,25 @@ import type { Gpu } from '../gpu/gpu.ts';
 import { testGpu } from '../gpu/testing.ts';
 import { numel, type Tensor } from '../gpu/tensor.ts';
 import { Rng } from '../shared/rng.ts';
-import { geluRef, scaleRef, siluRef, swigluFusedRef, swigluRef } from './reference/unary.ts';
+import {
+  erfcRef,
+  geluExactRef,
+  geluRef,
+  scaleRef,
+  siluRef,
+  swigluFusedRef,
+  swigluRef,
+  tanhRef,
+} from './reference/unary.ts';
 import { measure } from './selfcheck.ts';
-import { gelu, scale, silu, swiglu, swigluFused } from './unary.ts';
+import { gelu, geluExact, scale, silu, swiglu, swigluFused, tanh } from './unary.ts';
 
 describe('unary', () => {
   const shapes = [[1], [255], [257], [3, 5, 7], [64, 130], [1, 70001]];
   const ops: Array<[string, (gpu: Gpu, x: Tensor) => Tensor, (x: Float32Array) => Float64Array]> = [
     ['gelu', (gpu, x) => gelu(gpu, x), geluRef],
+    ['gelu (exact)', (gpu, x) => geluExact(gpu, x), geluExactRef],
+    ['tanh', (gpu, x) => tanh(gpu, x), tanhRef],
     ['silu', (gpu, x) => silu(gpu, x), siluRef],
     ['scale', (gpu, x) => scale(gpu, x, -0.37), (x) => scaleRef(x, -0.37)],
   ];
@@ -27,6 +38,38 @@ describe('unary', () => {
     }
   }
 
+  it('the float64 erfc reference matches known values, on both sides of its series / fraction switch', () => {
+    // erfc on both sides of the switch at |x| = 1 (Python's math.erfc, to 15 digits)
+    const known: Array<[number, number]> = [
+      [0, 1],
+      [0.5, 0.4795001221869535],
+      [0.99, 0.1614919304446302],
+      [1, 0.15729920705028513],
+      [1.01, 0.1531895037717233],
+      [2, 0.004677734981047265],
+      [2.999, 2.2230168599834058e-5],
+      [3.001, 2.19516609177373e-5],
+      [3.5, 7.430983723414128e-7],
+      [5, 1.5374597944280351e-12],
+      [10, 2.088487583762545e-45],
+      [-1, 1.842700792949715],
+      [-4, 1.999999984582742],
+    ];
+    for (const [x, want] of known) expect(Math.abs(erfcRef(x) - want) / want, `erfc(${x})`).toBeLessThan(1e-13);
+  });
+
+  it('exact GELU keeps relative accuracy in its negative tail', async () => {
+    const gpu = await testGpu();
+    const x = Float32Array.of(-9, -7, -5, -4, -3, -2, -1, -0.25);
+    const tx = gpu.upload(x, [x.length], 'x');
+    const t = geluExact(gpu, tx);
+    const y = await gpu.read(t);
+    const want = geluExactRef(x);
+    y.forEach((v, i) => expect(Math.abs(v - want[i]), `gelu(${x[i]})`).toBeLessThanOrEqual(2e-5 * Math.abs(want[i])));
+    t.release();
+    tx.release();
+  });
+
   it('gelu and silu stay finite and accurate at extreme inputs', async () => {
     const gpu = await testGpu();
     const x = new Float32Array([
@@ -35,6 +78,8 @@ describe('unary', () => {
     const tx = gpu.upload(x, [x.length], 'x');
     for (const [fn, ref] of [
       [gelu, geluRef],
+      [geluExact, geluExactRef],
+      [tanh, tanhRef],
       [silu, siluRef],
     ] as const) {
       const t = fn(gpu, tx);
@@ -118,6 +163,8 @@ describe('unary', () => {
     const ti = gpu.upload(new Int32Array(6), [2, 3], 'ids');
     expect(() => gelu(gpu, ti)).toThrow(/ids is i32/);
     expect(() => silu(gpu, ti)).toThrow(/ids is i32/);
+    expect(() => geluExact(gpu, ti)).toThrow(/ids is i32/);
+    expect(() => tanh(gpu, ti)).toThrow(/ids is i32/);
     expect(() => scale(gpu, tx, NaN)).toThrow(/alpha must be finite/);
     expect(() => swiglu(gpu, tx, t6)).toThrow(/flat has shape \[6\], expected \[2,3\]/);
     expect(() => swiglu(gpu, tx, ti)).toThrow(/ids is i32/);

@@ -1,4 +1,4 @@
-// Elementwise activations (GELU, SiLU, scaling) and SwiGLU, separate or fused. All keep the input's
+// Elementwise activations (GELU in its tanh and exact forms, tanh, SiLU, scaling) and SwiGLU, separate or fused. All keep the input's
 // shape except the fused SwiGLU, which halves the last dimension. See shaders/unary.wgsl.
 
 import code from '../../shaders/unary.wgsl?raw';
@@ -6,7 +6,7 @@ import type { Gpu } from '../gpu/gpu.ts';
 import { numel, type Tensor } from '../gpu/tensor.ts';
 import { expectDType, expectShape, fail } from './checks.ts';
 
-type Entry = 'gelu' | 'silu' | 'scale' | 'swiglu' | 'swiglu_fused';
+type Entry = 'gelu' | 'gelu_erf' | 'tanh_op' | 'silu' | 'scale' | 'swiglu' | 'swiglu_fused';
 
 interface Extras {
   alpha?: number; // factor of `scale`
@@ -40,6 +40,18 @@ function launch(
 export function gelu(gpu: Gpu, x: Tensor, label = 'gelu'): Tensor {
   expectDType(label, x, 'f32');
   return launch(gpu, 'gelu', label, x, x.shape);
+}
+
+/** The exact GELU, x · Φ(x) = 0.5 · x · (1 + erf(x / √2)): torch.nn.GELU() and BERT's "gelu". */
+export function geluExact(gpu: Gpu, x: Tensor, label = 'gelu_erf'): Tensor {
+  expectDType(label, x, 'f32');
+  return launch(gpu, 'gelu_erf', label, x, x.shape);
+}
+
+/** tanh(x). */
+export function tanh(gpu: Gpu, x: Tensor, label = 'tanh'): Tensor {
+  expectDType(label, x, 'f32');
+  return launch(gpu, 'tanh_op', label, x, x.shape);
 }
 
 /** x · sigmoid(x). */

@@ -40,5 +40,8 @@ export function kernelVariants(gpu: Gpu): Record<string, string> {
         : 'workgroup per group, then element per invocation',
     // Gathers and copies with no reuse to tile for: one design for both classes.
     'upsample, rvq decode': 'one output element per invocation',
+    'patchify, transpose': 'one output element per invocation',
+    // Rows of a few dozen values (latent tokens, codebook vectors): nothing to share across a workgroup.
+    'l2 normalise, nearest code (VQ)': 'one row per invocation',
   };
 }

@@ -1,5 +1,5 @@
-// Reading the golden fixtures that train/golden_text.py writes (tokens, logits, greedy continuations
-// from the PyTorch implementation), for the model tests.
+// Reading the golden fixtures that train/golden_text.py, golden_image.py and titok_golden.py write
+// (inputs and outputs of the PyTorch implementations), for the model tests.
 
 import { nodeFolder } from '../formats/nodeFolder.ts';
 import { openSafetensors } from '../formats/safetensors.ts';
@@ -55,5 +55,56 @@ export async function readImageGolden(dir: string): Promise<ImageGolden> {
     classes: classes.data as Int32Array,
     logits: Array.from({ length: S }, (_, s) => l.slice(s * L * K, (s + 1) * L * K)),
     width: K,
+  };
+}
+
+export interface TitokTrajectory {
+  classId: number;
+  guidanceScale: number;
+  steps: number;
+  softmaxTemperatureAnnealing: boolean;
+  tokens: Int32Array[]; // [steps] × [L]: the ids after each step
+}
+
+export interface TitokGeneratorGolden {
+  classId: number; // the condition of the logits cases
+  scales: Float32Array; // [2] the guidance scale of steps 0 and 1
+  ids: Int32Array[]; // [2] × [L] the tokens going into steps 0 and 1 (K = masked)
+  cond: Float32Array[]; // [2] × [L, K]
+  uncond: Float32Array[]; // [2] × [L, K] with the class dropped
+  guided: Float32Array[]; // [2] × [L, K] cond + (cond − uncond) · scale
+  trajectories: Record<'constant' | 'linear' | 'power-cosine', TitokTrajectory>; // noiseless generate() runs
+}
+
+/** The fixtures train/titok_golden.py writes for the TiTok generator (ImageBert). */
+export async function readTitokGeneratorGolden(dir: string): Promise<TitokGeneratorGolden> {
+  const src = await nodeFolder(dir).open('golden.safetensors');
+  if (!src) throw new Error(`${dir}/golden.safetensors is missing`);
+  const f = await openSafetensors(src);
+  const rows = async <A extends Float32Array | Int32Array>(name: string): Promise<A[]> => {
+    const a = (await f.readTensor(name)).data as A;
+    const n = f.info(name).shape[0];
+    return Array.from({ length: n }, (_, i) => a.slice((i * a.length) / n, ((i + 1) * a.length) / n) as A);
+  };
+  const settings = await rows<Float32Array>('trajectory_settings'); // [3] × (class, scale, steps, annealing)
+  const trajectory = async (name: string, s: Float32Array): Promise<TitokTrajectory> => ({
+    classId: s[0],
+    guidanceScale: s[1],
+    steps: s[2],
+    softmaxTemperatureAnnealing: s[3] === 1,
+    tokens: await rows<Int32Array>(`trajectory_${name}`),
+  });
+  return {
+    classId: ((await f.readTensor('logits_class')).data as Int32Array)[0],
+    scales: (await f.readTensor('logits_scale')).data as Float32Array,
+    ids: await rows<Int32Array>('logits_ids'),
+    cond: await rows<Float32Array>('logits_cond'),
+    uncond: await rows<Float32Array>('logits_uncond'),
+    guided: await rows<Float32Array>('logits_guided'),
+    trajectories: {
+      constant: await trajectory('constant', settings[0]),
+      linear: await trajectory('linear', settings[1]),
+      'power-cosine': await trajectory('power_cosine', settings[2]),
+    },
   };
 }

@@ -10,6 +10,9 @@ import { ArImage } from './arImage.ts';
 import { Maskgit } from './maskgit.ts';
 import { Mdlm } from './mdlm.ts';
 import { RvqDecoder } from './rvqDecoder.ts';
+import { ImageBert } from './imageBert.ts';
+import { titokRole } from './titokRole.ts';
+import { TitokTokenizer } from './titokTokenizer.ts';
 
 /** Builds an autoregressive LM; a folder of another kind is a bad-input error naming its type. */
 export async function loadCausalLm(gpu: Gpu, model: LoadedModel): Promise<CausalLm> {
@@ -33,7 +36,9 @@ export type AnyModel =
   | { kind: 'diffusion'; lm: Mdlm }
   | { kind: 'image-maskgit'; lm: Maskgit }
   | { kind: 'image-ar'; lm: ArImage }
-  | { kind: 'image-tokenizer'; lm: RvqDecoder };
+  | { kind: 'image-tokenizer'; lm: RvqDecoder }
+  | { kind: 'titok-tokenizer'; lm: TitokTokenizer }
+  | { kind: 'titok-generator'; lm: ImageBert };
 
 /** Builds whichever architecture the folder's model_type names. */
 export async function loadModel(gpu: Gpu, model: LoadedModel): Promise<AnyModel> {
@@ -45,5 +50,11 @@ export async function loadModel(gpu: Gpu, model: LoadedModel): Promise<AnyModel>
     return { kind: 'image-ar', lm: await ArImage.load(gpu, model.config, model.checkpoint) };
   if (model.config.modelType === 'stepwise-rvq')
     return { kind: 'image-tokenizer', lm: await RvqDecoder.load(gpu, model) };
+  // A TiTok folder is a tokenizer or a generator; its tensor names tell which.
+  if (model.config.modelType === 'titok') {
+    return titokRole(model) === 'tokenizer'
+      ? { kind: 'titok-tokenizer', lm: await TitokTokenizer.load(gpu, model) }
+      : { kind: 'titok-generator', lm: await ImageBert.load(gpu, model) };
+  }
   return { kind: 'causal', lm: await loadCausalLm(gpu, model) };
 }

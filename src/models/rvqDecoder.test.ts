@@ -106,4 +106,12 @@ describe('toRgba', () => {
     expect(Array.from(rgba)).toEqual([0, 0, 0, 255, 128, 191, 128, 255, 255, 255, 255, 255]);
     t.release();
   });
+
+  it('maps a unit-range image (TiTok) with round(x · 255), clamped to [0, 1]', async () => {
+    const gpu = await testGpu();
+    // [3, 1, 2]: R = −0.5, 0.5; G = 1.5, 0.2; B = 0, 1
+    const t = gpu.upload(Float32Array.of(-0.5, 0.5, 1.5, 0.2, 0, 1), [3, 1, 2], 'rgb');
+    expect(Array.from(await toRgba(gpu, t, 'unit'))).toEqual([0, 255, 0, 255, 128, 51, 255, 255]);
+    t.release();
+  });
 });

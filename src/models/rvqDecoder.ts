@@ -194,9 +194,13 @@ export class RvqDecoder {
   }
 }
 
-/** An RGB image [3, H, W] in [-1, 1] as RGBA bytes, row-major (ImageData's layout): each channel is
- *  clamped to [-1, 1] and mapped to round((x + 1) / 2 · 255); alpha is 255. */
-export async function toRgba(gpu: Gpu, rgb: Tensor): Promise<Uint8ClampedArray> {
+/** How decoder outputs map to 8-bit colour: "signed" images live in [-1, 1] (Stepwise's RVQ decoder),
+ *  "unit" ones in [0, 1] (TiTok's). */
+export type PixelRange = 'signed' | 'unit';
+
+/** An RGB image [3, H, W] as RGBA bytes, row-major (ImageData's layout): each channel is clamped to
+ *  the range and mapped to 0 … 255 (signed: round((x + 1) / 2 · 255); unit: round(x · 255)); alpha is 255. */
+export async function toRgba(gpu: Gpu, rgb: Tensor, range: PixelRange = 'signed'): Promise<Uint8ClampedArray> {
   if (rgb.shape.length !== 3 || rgb.shape[0] !== 3 || rgb.dtype !== 'f32') {
     throw new StepwiseError(
       'internal',
@@ -208,8 +212,9 @@ export async function toRgba(gpu: Gpu, rgb: Tensor): Promise<Uint8ClampedArray> 
   const out = new Uint8ClampedArray(pixels * 4); // [H, W, 4]
   for (let p = 0; p < pixels; p++) {
     for (let ch = 0; ch < 3; ch++) {
-      const v = Math.min(1, Math.max(-1, data[ch * pixels + p]));
-      out[p * 4 + ch] = Math.round(((v + 1) / 2) * 255);
+      const x = data[ch * pixels + p];
+      const unit = range === 'signed' ? (Math.min(1, Math.max(-1, x)) + 1) / 2 : Math.min(1, Math.max(0, x));
+      out[p * 4 + ch] = Math.round(unit * 255);
     }
     out[p * 4 + 3] = 255;
   }

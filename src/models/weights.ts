@@ -35,9 +35,11 @@ export class WeightLoader {
     // An allocation the GPU refused stops the load here, not after every other weight is uploaded.
     await this.gpu.checkAllocations();
     if (!this.checkpoint.has(name)) {
+      const files = this.checkpoint.files;
+      const where = files.length === 1 ? files[0].name : `the checkpoint (${files.length} shards)`;
       throw new StepwiseError(
         'bad-file',
-        `the checkpoint has no tensor "${name}", which the ${this.what} needs`,
+        `${where}: no tensor "${name}", which the ${this.what} needs`,
         'check that the weights belong to this config.json',
       );
     }
@@ -86,6 +88,7 @@ export class WeightLoader {
     }
   }
 
+  /** `guard` for synchronous work. */
   guardSync<T>(work: () => T): T {
     try {
       return work();

@@ -5,6 +5,35 @@ export function geluRef(x: ArrayLike<number>): Float64Array {
   return Float64Array.from(x, (v) => 0.5 * v * (1 + Math.tanh(k * (v + 0.044715 * v ** 3))));
 }
 
+/** erfc(x) in float64, to about 1e-15 relative: the Taylor series of erf for |x| ≤ 1 (where 1 − erf
+ *  cancels little), the continued fraction erfc(x) = exp(−x²) / √π · 1 / (x + (1/2) / (x + 1 / (x +
+ *  (3/2) / (x + …)))) beyond, 300 terms deep (enough at x = 1). */
+export function erfcRef(x: number): number {
+  if (x < -1) return 2 - erfcRef(-x);
+  if (x <= 1) {
+    // erf(x) = 2/√π · Σ (−1)ⁿ x^(2n+1) / (n! (2n + 1))
+    let term = x; // (−1)ⁿ x^(2n+1) / n!
+    let sum = x;
+    for (let n = 1; n < 100 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
+      term *= (-x * x) / n;
+      sum += term / (2 * n + 1);
+    }
+    return 1 - (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  let k = x;
+  for (let n = 300; n >= 1; n--) k = x + n / 2 / k;
+  return Math.exp(-x * x) / (Math.sqrt(Math.PI) * k);
+}
+
+/** The exact GELU, x · Φ(x) = x · erfc(−x / √2) / 2. */
+export function geluExactRef(x: ArrayLike<number>): Float64Array {
+  return Float64Array.from(x, (v) => 0.5 * v * erfcRef(-v / Math.SQRT2));
+}
+
+export function tanhRef(x: ArrayLike<number>): Float64Array {
+  return Float64Array.from(x, Math.tanh);
+}
+
 function siluOf(v: number): number {
   return v / (1 + Math.exp(-v));
 }

@@ -9,19 +9,23 @@ import { conv2dChecks } from './conv2d.ts';
 import { elementwiseChecks } from './elementwise.ts';
 import { embeddingChecks } from './embedding.ts';
 import { groupNormChecks } from './groupnorm.ts';
+import { l2NormChecks } from './l2norm.ts';
 import { layerNormChecks } from './layernorm.ts';
 import { llsaChecks } from './llsa.ts';
 import { matmulChecks } from './matmul.ts';
 import { nonFiniteChecks } from './nonFinite.ts';
 import { mortonChecks } from './morton.ts';
+import { patchifyChecks } from './patchify.ts';
 import { rmsNormChecks } from './rmsnorm.ts';
 import { rvqChecks } from './rvq.ts';
 import { ropeChecks } from './rope.ts';
 import { softmaxChecks } from './softmax.ts';
 import { tomeChecks } from './tome.ts';
 import { topkChecks } from './topk.ts';
+import { transposeChecks } from './transpose.ts';
 import { unaryChecks } from './unary.ts';
 import { upsampleChecks } from './upsample.ts';
+import { vqNearestChecks } from './vqNearest.ts';
 
 export const ALL_CHECKS: KernelCheck[] = [
   ...elementwiseChecks,
@@ -45,4 +49,8 @@ export const ALL_CHECKS: KernelCheck[] = [
   ...upsampleChecks,
   ...groupNormChecks,
   ...rvqChecks,
+  ...l2NormChecks,
+  ...vqNearestChecks,
+  ...patchifyChecks,
+  ...transposeChecks,
 ];

@@ -1,9 +1,9 @@
 import type { Gpu } from '../../gpu/gpu.ts';
 import type { Tensor } from '../../gpu/tensor.ts';
 import type { Rng } from '../../shared/rng.ts';
-import { geluRef, scaleRef, siluRef, swigluFusedRef, swigluRef } from '../reference/unary.ts';
+import { geluExactRef, geluRef, scaleRef, siluRef, swigluFusedRef, swigluRef, tanhRef } from '../reference/unary.ts';
 import { measure, type CheckOutcome, type KernelCheck } from '../selfcheck.ts';
-import { gelu, scale, silu, swiglu, swigluFused } from '../unary.ts';
+import { gelu, geluExact, scale, silu, swiglu, swigluFused, tanh } from '../unary.ts';
 
 const [T, F] = [37, 300];
 
@@ -23,6 +23,8 @@ async function activationCheck(
 
 export const unaryChecks: KernelCheck[] = [
   { name: 'gelu', run: (gpu, rng) => activationCheck(gpu, rng, (x) => gelu(gpu, x), geluRef) },
+  { name: 'gelu (exact, erf)', run: (gpu, rng) => activationCheck(gpu, rng, (x) => geluExact(gpu, x), geluExactRef) },
+  { name: 'tanh', run: (gpu, rng) => activationCheck(gpu, rng, (x) => tanh(gpu, x), tanhRef) },
   { name: 'silu', run: (gpu, rng) => activationCheck(gpu, rng, (x) => silu(gpu, x), siluRef) },
   {
     name: 'scale',
