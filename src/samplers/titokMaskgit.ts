@@ -17,6 +17,7 @@ import type { Tensor } from '../gpu/tensor.ts';
 import type { GuidanceDecay } from '../formats/configTitok.ts';
 import { badInput } from '../shared/errors.ts';
 import { Rng } from '../shared/rng.ts';
+import { readFinite } from './finite.ts';
 import type { ImageTokenStep } from './imageTokens.ts';
 
 /** What the sampler needs of a TiTok generator (models/imageBert.ts implements it). */
@@ -150,9 +151,7 @@ export class TitokMaskgitSampler {
 
   private async logits(classId: number): Promise<Float32Array> {
     const t = this.model.forward(this.tokens, classId); // [L, K]
-    const data = (await this.gpu.read(t)) as Float32Array;
-    t.release();
-    return data;
+    return readFinite(this.gpu, t, `step ${this.t + 1}`).finally(() => t.release());
   }
 }
 
